@@ -1,0 +1,123 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+)
+
+// Check is one verifiable statement about the infrastructure. Its ID is a
+// stable contract: a CLI argument, a JSON key and a JUnit test name.
+type Check struct {
+	// ID is lowercase and dotted, e.g. "postgres.version".
+	ID string
+	// Group is the component the check belongs to, e.g. "postgres".
+	Group string
+	// Title is a short sentence-case description.
+	Title string
+	// Doc names the page under docs/checks/ (without .md); it defaults to ID.
+	// Families of checks (storage.bucket.*) share one page.
+	Doc string
+	// Needs lists IDs that must pass (or warn) before this check runs.
+	Needs []string
+	// Timeout overrides the run's default per-check deadline when non-zero.
+	Timeout time.Duration
+	// Disabled, when non-empty, says why the configuration does not enable
+	// this check; the check is reported as skipped with this reason.
+	Disabled string
+	// Run performs the check. It must honour ctx and return promptly when it
+	// is cancelled; cleanup of anything it wrote must use its own short
+	// deadline so it survives the cancellation.
+	Run func(ctx context.Context) Result
+}
+
+// DocPage returns the docs/checks page name.
+func (c Check) DocPage() string {
+	if c.Doc != "" {
+		return c.Doc
+	}
+	return c.ID
+}
+
+// DocURL is where the check's page is published.
+func (c Check) DocURL() string { return DocBaseURL + c.DocPage() + ".md" }
+
+// DocBaseURL is the published location of docs/checks/.
+const DocBaseURL = "https://github.com/spacelift-io/spacectl-preflight/blob/main/docs/checks/"
+
+var idRe = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$`)
+
+// ValidID reports whether id has the stable form "group.name[.more]".
+func ValidID(id string) bool { return idRe.MatchString(id) }
+
+// Stage says whether Spacelift is already installed: some components (the
+// built-in MQTT broker, the server's /health) only exist afterwards.
+type Stage string
+
+// Stages.
+const (
+	PreInstall  Stage = "pre-install"
+	PostInstall Stage = "post-install"
+)
+
+// Options are the run-wide settings every backend sees when it builds its
+// checks.
+type Options struct {
+	// ReadOnly forbids checks from writing: no probe objects, messages or DDL.
+	ReadOnly bool
+	Stage    Stage
+	Logger   *slog.Logger
+}
+
+// Plan collects the checks of one run, in registry order, and the cleanup
+// functions of the clients the backends share between their checks.
+type Plan struct {
+	checks  []Check
+	closers []func(context.Context)
+}
+
+// Add appends checks in registry order.
+func (p *Plan) Add(cs ...Check) { p.checks = append(p.checks, cs...) }
+
+// OnClose registers a function that releases a backend's shared client at
+// the end of the run.
+func (p *Plan) OnClose(f func(context.Context)) { p.closers = append(p.closers, f) }
+
+// Checks returns the checks in registry order.
+func (p *Plan) Checks() []Check { return append([]Check(nil), p.checks...) }
+
+// Close releases every shared client, in reverse order of registration.
+func (p *Plan) Close(ctx context.Context) {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i](ctx)
+	}
+}
+
+// Validate reports registry mistakes: bad or duplicate IDs, unknown needs,
+// missing Run functions. It is meant for tests and start-up.
+func (p *Plan) Validate() error {
+	seen := map[string]bool{}
+	for _, c := range p.checks {
+		switch {
+		case !ValidID(c.ID):
+			return fmt.Errorf("check ID %q is not lowercase dotted", c.ID)
+		case seen[c.ID]:
+			return fmt.Errorf("check ID %q registered twice", c.ID)
+		case c.Run == nil:
+			return fmt.Errorf("check %q has no Run function", c.ID)
+		case c.Group == "" || c.Title == "":
+			return fmt.Errorf("check %q needs a group and a title", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	for _, c := range p.checks {
+		for _, n := range c.Needs {
+			if !seen[n] {
+				return fmt.Errorf("check %q needs unknown check %q", c.ID, n)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+// Package config loads Spacelift's configuration from a YAML file, dotenv
+// files, Kubernetes Secret manifests and the process environment into one
+// typed view, and reports every mistake at once with its position.
+package config
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
+)
+
+// Value is one variable's effective value and where it came from.
+type Value struct {
+	text   string
+	secret secret.Secret
+	isSec  bool
+	Source Source
+}
+
+// Display is the value as it may be shown: secrets redacted, URLs that
+// carry credentials masked.
+func (v Value) Display() string {
+	if !v.isSec {
+		return v.text
+	}
+	if strings.Contains(v.secret.Reveal(), "://") {
+		return secret.RedactURL(v.secret.Reveal())
+	}
+	return secret.Redacted
+}
+
+// Config is the merged configuration: Spacelift's variables plus this
+// tool's own settings.
+type Config struct {
+	vars map[string]Value
+	// Settings from the YAML `preflight:` section (the CLI layers flags and
+	// SPACECTL_PREFLIGHT_* variables over them).
+	Preflight Preflight
+	// Files lists every input file read, in order.
+	Files []string
+}
+
+// Preflight holds the tool's own settings as written in the YAML file.
+type Preflight struct {
+	Concurrency  int
+	Timeout      time.Duration
+	CheckTimeout time.Duration
+	ReadOnly     *bool
+	Stage        string
+	FailOn       string
+	Only, Skip   []string
+	// CheckTimeouts overrides the per-check deadline by check ID.
+	CheckTimeouts map[string]time.Duration
+	// CheckIDPos records where each check ID was written, so the CLI can
+	// locate an unknown ID (the config package does not know the registry).
+	CheckIDPos map[string]Source
+}
+
+// New returns an empty configuration.
+func New() *Config {
+	return &Config{vars: map[string]Value{}}
+}
+
+// Set stores a value; later calls win, which is how precedence works.
+func (c *Config) Set(v Var, text string, src Source) {
+	val := Value{Source: src}
+	if v.Secret {
+		val.secret, val.isSec = secret.New(text), true
+	} else {
+		val.text = text
+	}
+	c.vars[v.Name] = val
+}
+
+// Has reports whether a variable is set to a non-empty value.
+func (c *Config) Has(name string) bool {
+	v, ok := c.vars[name]
+	if !ok {
+		return false
+	}
+	if v.isSec {
+		return !v.secret.IsZero()
+	}
+	return v.text != ""
+}
+
+// Get returns a non-secret variable's value ("" when unset). It returns ""
+// for secret variables: use Secret for those.
+func (c *Config) Get(name string) string { return c.vars[name].text }
+
+// Secret returns a secret variable's value, or a non-secret one wrapped.
+func (c *Config) Secret(name string) secret.Secret {
+	v := c.vars[name]
+	if v.isSec {
+		return v.secret
+	}
+	return secret.New(v.text)
+}
+
+// Bool returns a boolean variable ("true"/"1"/"yes" are true).
+func (c *Config) Bool(name string) bool {
+	b, _ := parseBool(c.Get(name))
+	return b
+}
+
+// Int returns an integer variable, or def when unset or invalid.
+func (c *Config) Int(name string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(c.Get(name)))
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// Source returns where a variable came from, and whether it is set.
+func (c *Config) Source(name string) (Source, bool) {
+	v, ok := c.vars[name]
+	return v.Source, ok
+}
+
+// Lookup returns the raw Value.
+func (c *Config) Lookup(name string) (Value, bool) {
+	v, ok := c.vars[name]
+	return v, ok
+}
+
+// Names returns the names of all set variables, sorted.
+func (c *Config) Names() []string {
+	out := make([]string, 0, len(c.vars))
+	for n := range c.vars {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SecretValues returns every configured secret, for the output scrubber.
+func (c *Config) SecretValues() []secret.Secret {
+	var out []secret.Secret
+	for _, n := range c.Names() {
+		if v := c.vars[n]; v.isSec && !v.secret.IsZero() {
+			out = append(out, v.secret)
+		}
+	}
+	return out
+}
+
+// TypeOf returns a type variable's effective value and whether Spacelift
+// would imply it because the variable is unset.
+func (c *Config) TypeOf(name string) (value string, implied bool) {
+	if c.Has(name) {
+		return c.Get(name), false
+	}
+	v, _ := Lookup(name)
+	return v.Default, true
+}
+
+// ObjectStorage is the effective OBJECT_STORAGE_TYPE.
+func (c *Config) ObjectStorage() string { v, _ := c.TypeOf(ObjectStorageType); return v }
+
+// Encryption is the effective ENCRYPTION_TYPE.
+func (c *Config) Encryption() string { v, _ := c.TypeOf(EncryptionType); return v }
+
+// MessageQueue is the effective MESSAGE_QUEUE_TYPE.
+func (c *Config) MessageQueue() string { v, _ := c.TypeOf(MessageQueueType); return v }
+
+// MQTTBroker is the effective MQTT_BROKER_TYPE.
+func (c *Config) MQTTBroker() string { v, _ := c.TypeOf(MQTTBrokerType); return v }
+
+// Observability is the effective OBSERVABILITY_VENDOR in its canonical case.
+func (c *Config) Observability() string {
+	v, _ := c.TypeOf(ObservabilityVendor)
+	for _, e := range []string{"Datadog", "AWS", "OpenTelemetry", "Disabled"} {
+		if strings.EqualFold(e, v) {
+			return e
+		}
+	}
+	return v
+}
+
+// UsesAWS reports whether any configured component talks to AWS.
+func (c *Config) UsesAWS() bool {
+	return c.ObjectStorage() == "aws" || c.Encryption() == "kms" || c.MessageQueue() == "sqs" ||
+		c.MQTTBroker() == "iotcore" || c.Observability() == "AWS" || c.Get(LicenseType) == "aws"
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes", "on":
+		return true, true
+	case "false", "0", "no", "off", "":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,44 @@
+package config
+
+import "fmt"
+
+// SourceKind says where a value came from.
+type SourceKind string
+
+// Source kinds, lowest precedence first.
+const (
+	FromDefault SourceKind = "default"
+	FromYAML    SourceKind = "yaml"
+	FromEnvFile SourceKind = "env-file"
+	FromK8s     SourceKind = "k8s-secret"
+	FromEnv     SourceKind = "environment"
+	FromFlag    SourceKind = "flag"
+)
+
+// Source locates a value or a problem: a file position, or an environment
+// variable name.
+type Source struct {
+	Kind   SourceKind `json:"kind"`
+	File   string     `json:"file,omitempty"`
+	Line   int        `json:"line,omitempty"`
+	Col    int        `json:"column,omitempty"`
+	Var    string     `json:"var,omitempty"`    // for FromEnv
+	Object string     `json:"object,omitempty"` // e.g. "Secret spacelift-shared"
+}
+
+// String renders the position compiler-style: FILE:line:col, FILE:line, or
+// $VAR for the process environment.
+func (s Source) String() string {
+	switch {
+	case s.File != "" && s.Line > 0 && s.Col > 0:
+		return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Col)
+	case s.File != "" && s.Line > 0:
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
+	case s.File != "":
+		return s.File
+	case s.Kind == FromEnv && s.Var != "":
+		return "$" + s.Var
+	default:
+		return string(s.Kind)
+	}
+}

@@ -1,0 +1,421 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// schema is the tree of accepted YAML keys, derived from Vars so the file
+// and the environment can never disagree.
+type schema struct {
+	children map[string]*schema
+	v        *Var
+	viaFile  bool   // the leaf is <key>File for v
+	special  string // a preflight-section leaf type
+}
+
+func buildSchema() *schema {
+	root := &schema{children: map[string]*schema{}}
+	for _, v := range Vars() {
+		parts := strings.Split(v.Path, ".")
+		n := root
+		for _, p := range parts[:len(parts)-1] {
+			if n.children[p] == nil {
+				n.children[p] = &schema{children: map[string]*schema{}}
+			}
+			n = n.children[p]
+		}
+		leaf := parts[len(parts)-1]
+		n.children[leaf] = &schema{v: &v}
+		if v.FileKey {
+			n.children[leaf+"File"] = &schema{v: &v, viaFile: true}
+		}
+	}
+	root.children["version"] = &schema{special: "version"}
+	pf := &schema{children: map[string]*schema{}}
+	for k, t := range map[string]string{
+		"concurrency": "int", "timeout": "duration", "checkTimeout": "duration", "readOnly": "bool",
+		"stage": "stage", "failOn": "failOn", "only": "list", "skip": "list", "checks": "checks",
+	} {
+		pf.children[k] = &schema{special: t}
+	}
+	root.children["preflight"] = pf
+	return root
+}
+
+func (s *schema) keys() []string {
+	out := make([]string, 0, len(s.children))
+	for k := range s.children {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var refRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+type yamlLoader struct {
+	file string
+	dir  string
+	env  map[string]string
+	cfg  *Config
+	ds   *Diagnostics
+}
+
+func (l *yamlLoader) pos(n *yaml.Node) Source {
+	return Source{Kind: FromYAML, File: l.file, Line: n.Line, Col: n.Column}
+}
+
+// load parses the file; every problem is collected, none stops the walk.
+func (l *yamlLoader) load(data []byte) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line, msg := yamlErrPos(err)
+		l.ds.errorf(Source{Kind: FromYAML, File: l.file, Line: line}, "", "check indentation (spaces, not tabs), colons and quotes", "%s", msg)
+		return
+	}
+	if len(doc.Content) == 0 {
+		return // an empty file is a valid, empty configuration
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		l.ds.errorf(l.pos(root), "", "the file must be a mapping of keys, e.g. `server:` / `database:`", "expected a mapping at the top level, got %s", kindName(root))
+		return
+	}
+	l.walk(root, buildSchema(), "")
+}
+
+func (l *yamlLoader) walk(n *yaml.Node, sc *schema, prefix string) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := prefix + k.Value
+		if seen[k.Value] {
+			l.ds.errorf(l.pos(k), key, "remove one of the two", "duplicate key")
+			continue
+		}
+		seen[k.Value] = true
+		child, ok := sc.children[k.Value]
+		if !ok {
+			hint := "allowed keys here: " + strings.Join(sc.keys(), ", ")
+			if s := suggest(k.Value, sc.keys()); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			l.ds.errorf(l.pos(k), key, hint, "unknown key")
+			continue
+		}
+		switch {
+		case child.children != nil:
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+				continue
+			}
+			if v.Kind != yaml.MappingNode {
+				l.ds.errorf(l.pos(v), key, "indent the keys below it, e.g. `"+k.Value+":\\n  "+child.keys()[0]+": …`", "expected a mapping, got %s", kindName(v))
+				continue
+			}
+			l.walk(v, child, key+".")
+		case child.special != "":
+			l.preflightKey(key, child.special, v)
+		default:
+			l.leaf(key, child, v)
+		}
+	}
+}
+
+func (l *yamlLoader) leaf(key string, sc *schema, n *yaml.Node) {
+	v := *sc.v
+	if n.Kind != yaml.ScalarNode {
+		l.ds.errorf(l.pos(n), key, "write a single value; quote it if it contains ': ' or '#'", "expected %s, got %s", kindWord(v, sc.viaFile), kindName(n))
+		return
+	}
+	if n.Tag == "!!null" {
+		return
+	}
+	text := n.Value
+	switch v.Kind {
+	case KindBool:
+		if n.Tag != "!!bool" && n.Tag != "!!str" {
+			l.ds.errorf(l.pos(n), key, "use true or false", "expected a boolean, got %s", kindName(n))
+			return
+		}
+	case KindInt:
+		if n.Tag != "!!int" && n.Tag != "!!str" {
+			l.ds.errorf(l.pos(n), key, "use a whole number, e.g. 10", "expected a whole number, got %s", kindName(n))
+			return
+		}
+	default:
+		if n.Tag == "!!bool" && !sc.viaFile {
+			l.ds.errorf(l.pos(n), key, `quote the value, e.g. "`+text+`"`, "expected a string, got the boolean %s", text)
+			return
+		}
+	}
+	expanded, ok := l.expand(key, n, text)
+	if !ok {
+		return
+	}
+	if sc.viaFile {
+		l.fromFile(key, v, n, expanded)
+		return
+	}
+	if v.Secret && expanded != "" && !refRe.MatchString(text) {
+		l.ds.warnf(l.pos(n), key, fmt.Sprintf("use %s: ${%s} (or %sFile for a key) so the file can be committed without the secret", lastSeg(key), v.Name, lastSeg(key)),
+			"a secret is written in clear in the config file")
+	}
+	if p, h := checkValue(v, expanded); p != "" {
+		if v.Secret {
+			p = "invalid value"
+		}
+		l.ds.errorf(l.pos(n), key, h, "%s", p)
+		return
+	}
+	if prev, ok := l.cfg.vars[v.Name]; ok && prev.Source.Kind == FromYAML {
+		l.ds.errorf(l.pos(n), key, fmt.Sprintf("it is also set at %s; keep one", prev.Source), "set twice (as %s and as %sFile)", lastSeg(key), lastSeg(key))
+		return
+	}
+	l.cfg.Set(v, expanded, l.pos(n))
+}
+
+func (l *yamlLoader) fromFile(key string, v Var, n *yaml.Node, path string) {
+	if path == "" {
+		return
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(l.dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		l.ds.errorf(l.pos(n), key, "the path is relative to the config file's folder", "cannot read the file: %v", pathErr(err))
+		return
+	}
+	if prev, ok := l.cfg.vars[v.Name]; ok && prev.Source.Kind == FromYAML {
+		l.ds.errorf(l.pos(n), key, fmt.Sprintf("it is also set at %s; keep one", prev.Source), "set twice (as a value and as a file)")
+		return
+	}
+	l.cfg.Set(v, strings.TrimRight(string(data), "\r\n"), l.pos(n))
+}
+
+// expand replaces ${NAME} references with the process environment's values,
+// so a committed file can point at secrets without containing them.
+func (l *yamlLoader) expand(key string, n *yaml.Node, text string) (string, bool) {
+	ok := true
+	out := refRe.ReplaceAllStringFunc(text, func(m string) string {
+		name := refRe.FindStringSubmatch(m)[1]
+		val, set := l.env[name]
+		if !set {
+			l.ds.errorf(l.pos(n), key, fmt.Sprintf("export %s before running, or write the value here", name), "references ${%s}, which is not set in the environment", name)
+			ok = false
+		}
+		return val
+	})
+	return out, ok
+}
+
+func (l *yamlLoader) preflightKey(key, typ string, n *yaml.Node) {
+	pf := &l.cfg.Preflight
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	scalar := func(want string) (string, bool) {
+		if n.Kind != yaml.ScalarNode {
+			l.ds.errorf(l.pos(n), key, "write a single value", "expected %s, got %s", want, kindName(n))
+			return "", false
+		}
+		return n.Value, true
+	}
+	switch typ {
+	case "version":
+		if s, ok := scalar("a number"); ok && s != "1" {
+			l.ds.errorf(l.pos(n), key, "set `version: 1`", "unsupported config version %s", s)
+		}
+	case "int":
+		if s, ok := scalar("a whole number"); ok {
+			v, err := strconv.Atoi(s)
+			if err != nil || v < 1 {
+				l.ds.errorf(l.pos(n), key, "use a whole number of at least 1, e.g. 8", "%q is not a positive whole number", s)
+				return
+			}
+			pf.Concurrency = v
+		}
+	case "duration":
+		if s, ok := scalar("a duration"); ok {
+			d, ok := l.duration(key, n, s)
+			if !ok {
+				return
+			}
+			if strings.HasSuffix(key, "checkTimeout") {
+				pf.CheckTimeout = d
+			} else {
+				pf.Timeout = d
+			}
+		}
+	case "bool":
+		if s, ok := scalar("a boolean"); ok {
+			b, valid := parseBool(s)
+			if !valid || n.Tag == "!!int" {
+				l.ds.errorf(l.pos(n), key, "use true or false", "expected a boolean, got %q", s)
+				return
+			}
+			pf.ReadOnly = &b
+		}
+	case "stage", "failOn":
+		allowed := map[string][]string{"stage": {"pre-install", "post-install"}, "failOn": {"fail", "warn"}}[typ]
+		if s, ok := scalar("a string"); ok {
+			if !contains(allowed, s) {
+				l.ds.errorf(l.pos(n), key, "", "unknown value %q (want one of: %s)", s, strings.Join(allowed, ", "))
+				return
+			}
+			if typ == "stage" {
+				pf.Stage = s
+			} else {
+				pf.FailOn = s
+			}
+		}
+	case "list":
+		if n.Kind != yaml.SequenceNode {
+			l.ds.errorf(l.pos(n), key, "write a list, e.g. [\"storage.*\"]", "expected a list, got %s", kindName(n))
+			return
+		}
+		var out []string
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				l.ds.errorf(l.pos(item), key, "each item is a check ID or glob", "expected a string, got %s", kindName(item))
+				continue
+			}
+			out = append(out, item.Value)
+		}
+		if strings.HasSuffix(key, "only") {
+			pf.Only = out
+		} else {
+			pf.Skip = out
+		}
+	case "checks":
+		l.checkOverrides(key, n)
+	}
+}
+
+// checkOverrides reads `checks:` as a list of {id, timeout}. A list, not a
+// map, because check IDs contain dots.
+func (l *yamlLoader) checkOverrides(key string, n *yaml.Node) {
+	pf := &l.cfg.Preflight
+	if n.Kind != yaml.SequenceNode {
+		l.ds.errorf(l.pos(n), key, "write a list, e.g. `- id: postgres.latency` / `  timeout: 5s`", "expected a list, got %s", kindName(n))
+		return
+	}
+	if pf.CheckTimeouts == nil {
+		pf.CheckTimeouts, pf.CheckIDPos = map[string]time.Duration{}, map[string]Source{}
+	}
+	for idx, item := range n.Content {
+		ik := fmt.Sprintf("%s[%d]", key, idx)
+		if item.Kind != yaml.MappingNode {
+			l.ds.errorf(l.pos(item), ik, "each item has id: and timeout:", "expected a mapping, got %s", kindName(item))
+			continue
+		}
+		var id string
+		var idPos Source
+		var timeout time.Duration
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			k, v := item.Content[i], item.Content[i+1]
+			switch k.Value {
+			case "id":
+				id, idPos = v.Value, l.pos(v)
+			case "timeout":
+				if d, ok := l.duration(ik+".timeout", v, v.Value); ok {
+					timeout = d
+				}
+			default:
+				hint := "allowed keys here: id, timeout"
+				if s := suggest(k.Value, []string{"id", "timeout"}); s != "" {
+					hint = fmt.Sprintf("did you mean %q?", s)
+				}
+				l.ds.errorf(l.pos(k), ik+"."+k.Value, hint, "unknown key")
+			}
+		}
+		if id == "" {
+			l.ds.errorf(l.pos(item), ik, "name the check, e.g. id: postgres.latency", "missing id")
+			continue
+		}
+		pf.CheckIDPos[id] = idPos
+		if timeout > 0 {
+			pf.CheckTimeouts[id] = timeout
+		}
+	}
+}
+
+func (l *yamlLoader) duration(key string, n *yaml.Node, s string) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		l.ds.errorf(l.pos(n), key, "use a Go duration such as 30s, 2m or 1m30s", "%q is not a positive duration", s)
+		return 0, false
+	}
+	return d, true
+}
+
+var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlErrPos(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, m[2]
+	}
+	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!int":
+		return "a number"
+	case "!!float":
+		return "a number"
+	case "!!bool":
+		return "a boolean"
+	case "!!null":
+		return "nothing"
+	}
+	return "a string"
+}
+
+func kindWord(v Var, viaFile bool) string {
+	if viaFile {
+		return "a file path"
+	}
+	switch v.Kind {
+	case KindBool:
+		return "a boolean"
+	case KindInt:
+		return "a whole number"
+	}
+	return "a string"
+}
+
+func lastSeg(key string) string { return key[strings.LastIndexByte(key, '.')+1:] }
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pathErr drops the "open " prefix os errors carry; the path is kept.
+func pathErr(err error) string {
+	return strings.TrimPrefix(err.Error(), "open ")
+}

@@ -1,0 +1,18 @@
+// Package registry is the one place that lists every backend's checks, in
+// the order they are reported. Adding a backend is one line here.
+package registry
+
+import (
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// Build returns the plan of every check for this configuration. Backends
+// create their clients lazily, so building a plan is cheap and touches no
+// network.
+func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
+	p := &checks.Plan{}
+	configcheck.Register(p, cfg, opts)
+	return p
+}
