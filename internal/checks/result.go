@@ -27,7 +27,9 @@ type Detail struct {
 type Details []Detail
 
 // Add appends a key/value pair formatted with %v.
-func (d *Details) Add(key string, value any) { *d = append(*d, Detail{Key: key, Value: fmt.Sprint(value)}) }
+func (d *Details) Add(key string, value any) {
+	*d = append(*d, Detail{Key: key, Value: fmt.Sprint(value)})
+}
 
 // Get returns the value for key and whether it exists.
 func (d Details) Get(key string) (string, bool) {
