@@ -35,13 +35,13 @@ func newCmdChecks(s *Streams, runF func(context.Context, *ChecksOptions) error) 
 }
 
 type checkInfo struct {
-	ID       string   `json:"id"`
-	Group    string   `json:"group"`
-	Title    string   `json:"title"`
-	Enabled  bool     `json:"enabled"`
-	Reason   string   `json:"reason,omitempty"`
-	Needs    []string `json:"needs"`
-	DocURL   string   `json:"docUrl"`
+	ID      string   `json:"id"`
+	Group   string   `json:"group"`
+	Title   string   `json:"title"`
+	Enabled bool     `json:"enabled"`
+	Reason  string   `json:"reason,omitempty"`
+	Needs   []string `json:"needs"`
+	DocURL  string   `json:"docUrl"`
 }
 
 func runListChecks(_ context.Context, o *ChecksOptions) error {

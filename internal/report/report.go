@@ -31,16 +31,16 @@ type Summary struct {
 
 // Entry is one check's result as reported.
 type Entry struct {
-	ID        string          `json:"id"`
-	Title     string          `json:"title"`
-	Group     string          `json:"group"`
-	Status    checks.Status   `json:"status"`
-	Message   string          `json:"message"`
-	Advice    string          `json:"advice,omitempty"`
-	DocURL    string          `json:"docUrl"`
-	Duration  time.Duration   `json:"-"`
-	Details   checks.Details  `json:"details,omitempty"`
-	BlockedBy []string        `json:"blockedBy,omitempty"`
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Group     string         `json:"group"`
+	Status    checks.Status  `json:"status"`
+	Message   string         `json:"message"`
+	Advice    string         `json:"advice,omitempty"`
+	DocURL    string         `json:"docUrl"`
+	Duration  time.Duration  `json:"-"`
+	Details   checks.Details `json:"details,omitempty"`
+	BlockedBy []string       `json:"blockedBy,omitempty"`
 }
 
 // Report is the single result model every renderer reads.

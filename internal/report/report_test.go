@@ -24,7 +24,7 @@ func fixture() Report {
 			Result: checks.Passf("every required variable is set for the chosen backends"), Duration: 120 * time.Microsecond},
 		{Check: checks.Check{ID: "config.compat", Group: "config", Title: "Chosen backends are compatible with each other"},
 			Result: checks.Result{Status: checks.Warn, Message: "MQTT_BROKER_TYPE: not set, so Spacelift falls back to the legacy AWS default iotcore",
-				Advice: "set it explicitly; builtin is recommended for new installs",
+				Advice:  "set it explicitly; builtin is recommended for new installs",
 				Details: checks.Details{{Key: "MQTT_BROKER_TYPE", Value: "warn: not set"}}}, Duration: 90 * time.Microsecond},
 		{Check: checks.Check{ID: "postgres.connect", Group: "postgres", Title: "PostgreSQL accepts the connection"},
 			Result: checks.Failf("Check the password in DATABASE_URL | it is URL-encoded.", "authentication failed for user \"spacelift\" (SQLSTATE 28P01)").
