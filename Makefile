@@ -13,6 +13,14 @@ COMMIT       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 DATE         ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 FUZZTIME     ?= 20s
+# make bench: -count for benchstat (e.g. BENCH_COUNT=10, then benchstat old.txt bin/bench.txt),
+# the harness services the full run uses, and runs per end-to-end figure.
+BENCH_COUNT     ?= 3
+BENCH_TIME      ?= 500ms
+BENCH_PKGS      ?= ./internal/checks/ ./internal/report/
+BENCH_SERVICES  ?= postgres,minio,mosquitto
+BENCH_COLD_RUNS ?= 21
+BENCH_FULL_RUNS ?= 5
 
 .PHONY: all build test test-unit lint golden demo bench fuzz clean help
 
@@ -48,8 +56,9 @@ golden: ## rewrite golden files after an intended output change
 demo: build ## run check against a local sandbox and print the table
 	scripts/demo.sh
 
-bench: ## benchmarks (see docs/performance.md)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+bench: build ## benchmarks + end-to-end figures against the test servers (docs/performance.md)
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) $(BENCH_PKGS) | tee bin/bench.txt
+	scripts/test-services/run.sh -s $(BENCH_SERVICES) -- $(GO) run ./scripts/bench -bin $(BIN) -cold-runs $(BENCH_COLD_RUNS) -full-runs $(BENCH_FULL_RUNS)
 
 fuzz: ## run each fuzz target for $(FUZZTIME)
 	@for pkg in $$($(GO) list ./internal/...); do \

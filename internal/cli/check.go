@@ -28,6 +28,7 @@ type CheckOptions struct {
 	Color   string
 	Quiet   bool
 	Verbose bool
+	Profile profileFlags
 	cmd     *cobra.Command
 }
 
@@ -57,6 +58,7 @@ configuration, 3 internal error, 130 interrupted.`,
 	fs.StringVar(&o.Color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "debug logs (JSON) on stderr")
+	o.Profile.add(fs)
 	return cmd
 }
 
@@ -103,6 +105,11 @@ func prepare(o *CheckOptions) (*prepared, error) {
 }
 
 func runCheck(ctx context.Context, o *CheckOptions) error {
+	stopProfile, err := o.Profile.start(o.Streams.Err)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	p, err := prepare(o)
 	if err != nil {
 		return err

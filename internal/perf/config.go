@@ -1,0 +1,212 @@
+package perf
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Backend points one part of Spacelift's configuration at a harness
+// server. Adding a backend to the benchmark is one entry in Backends: the
+// Spacelift variables, with ${SPT_*} (and Setup's) values substituted.
+type Backend struct {
+	Name string
+	// Requires lists the harness variables the backend needs; when one is
+	// unset (the service was not started) the backend is left out.
+	Requires []string
+	// Setup prepares the server (a database, buckets, a key) and returns
+	// extra values for Lines, referenced as ${NAME}.
+	Setup func(ctx context.Context, env Env) (map[string]string, error)
+	// Lines are NAME=value lines of the env file.
+	Lines []string
+	// Offline marks backends whose checks touch no network: they alone
+	// make up the cold-start configuration.
+	Offline bool
+}
+
+// Env looks up harness variables (os.LookupEnv in scripts/bench).
+type Env func(name string) (string, bool)
+
+// Backends is every backend the full run configures, in registry order.
+func Backends() []Backend {
+	return []Backend{
+		{Name: "general", Offline: true, Lines: []string{
+			"SERVER_DOMAIN=spacelift.example.com",
+			"LICENSE_TYPE=jwt",
+			"LICENSE_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl",
+			"OBSERVABILITY_VENDOR=Disabled",
+		}},
+		{Name: "postgres (PostgreSQL 17)", Requires: []string{"SPT_PG17_URL"}, Setup: setupPostgres,
+			Lines: []string{"DATABASE_URL=${BENCH_DATABASE_URL}"}},
+		{Name: "queue (built-in, in PostgreSQL)", Requires: []string{"SPT_PG17_URL"},
+			Lines: []string{"MESSAGE_QUEUE_TYPE=postgres"}},
+		{Name: "storage (MinIO)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},
+			Setup: setupMinIO, Lines: minioLines()},
+		{Name: "encryption (RSA)", Setup: setupRSA, Lines: []string{
+			"ENCRYPTION_TYPE=rsa",
+			"ENCRYPTION_RSA_PRIVATE_KEY=${BENCH_RSA_KEY}",
+		}},
+		{Name: "mqtt (built-in broker: mosquitto TLS listener)",
+			Requires: []string{"SPT_MQTT_TLS_ADDR", "SPT_CA_FILE", "SPT_MQTT_USER", "SPT_MQTT_PASS"}, Lines: []string{
+				"MQTT_BROKER_TYPE=builtin",
+				"MQTT_BROKER_ENDPOINT=tls://${SPT_MQTT_TLS_ADDR}",
+				"SPACECTL_PREFLIGHT_MQTT_CA_FILE=${SPT_CA_FILE}",
+				"SPACECTL_PREFLIGHT_MQTT_USERNAME=${SPT_MQTT_USER}",
+				"SPACECTL_PREFLIGHT_MQTT_PASSWORD=${SPT_MQTT_PASS}",
+			}},
+	}
+}
+
+// bucketNames are the MinIO buckets the benchmark creates, one per
+// Spacelift bucket variable.
+var bucketNames = []string{"deliveries", "large-queue-messages", "metadata", "modules", "policy-inputs",
+	"run-logs", "states", "uploads", "user-uploaded-workspaces", "workspace"}
+
+func minioLines() []string {
+	lines := []string{
+		"OBJECT_STORAGE_TYPE=minio",
+		"OBJECT_STORAGE_MINIO_ENDPOINT=${SPT_MINIO_ENDPOINT}",
+		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=${SPT_MINIO_ACCESS_KEY}",
+		"OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=${SPT_MINIO_SECRET_KEY}",
+		"OBJECT_STORAGE_MINIO_USE_SSL=false",
+		"OBJECT_STORAGE_BUCKET_UPLOADS_URL=http://${SPT_MINIO_ENDPOINT}",
+	}
+	for _, b := range bucketNames {
+		v := "OBJECT_STORAGE_BUCKET_" + strings.ToUpper(strings.ReplaceAll(b, "-", "_"))
+		lines = append(lines, v+"=spt-bench-"+b)
+	}
+	return lines
+}
+
+func setupPostgres(ctx context.Context, env Env) (map[string]string, error) {
+	admin, _ := env("SPT_PG17_URL")
+	if err := createDatabase(ctx, admin, BenchDatabase); err != nil {
+		return nil, fmt.Errorf("creating database %s: %w", BenchDatabase, err)
+	}
+	u, err := pgDatabaseURL(admin, BenchDatabase)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"BENCH_DATABASE_URL": u}, nil
+}
+
+func setupMinIO(ctx context.Context, env Env) (map[string]string, error) {
+	ep, _ := env("SPT_MINIO_ENDPOINT")
+	ak, _ := env("SPT_MINIO_ACCESS_KEY")
+	sk, _ := env("SPT_MINIO_SECRET_KEY")
+	s := sigV4{AccessKey: ak, SecretKey: sk, Region: "us-east-1", Service: "s3"}
+	for _, b := range bucketNames {
+		if err := createBucket(ctx, ep, "spt-bench-"+b, s); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// setupRSA generates the key the way Spacelift's docs do (RSA 4096, PKCS#1
+// PEM, base64 on one line).
+func setupRSA(context.Context, Env) (map[string]string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 4096)
+	if err != nil {
+		return nil, err
+	}
+	p := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	return map[string]string{"BENCH_RSA_KEY": base64.StdEncoding.EncodeToString(p)}, nil
+}
+
+// Config is a built benchmark configuration.
+type Config struct {
+	Lines   []string // NAME=value, ready for an env file
+	Used    []string // backend names configured
+	Skipped []string // "name: why" for backends left out
+}
+
+// BuildConfig prepares every backend whose harness variables are set and
+// expands its lines. With offline set, only offline backends are used and
+// no Setup that needs a server runs.
+func BuildConfig(ctx context.Context, bs []Backend, env Env, offline bool) (Config, error) {
+	var c Config
+	for _, b := range bs {
+		if offline && !b.Offline {
+			continue
+		}
+		if missing := missingVars(b.Requires, env); len(missing) > 0 {
+			c.Skipped = append(c.Skipped, b.Name+": "+strings.Join(missing, ", ")+" not set (service not started)")
+			continue
+		}
+		vals := map[string]string{}
+		if b.Setup != nil {
+			v, err := b.Setup(ctx, env)
+			if err != nil {
+				return Config{}, fmt.Errorf("%s: %w", b.Name, err)
+			}
+			vals = v
+		}
+		for _, l := range b.Lines {
+			line, err := expand(l, env, vals)
+			if err != nil {
+				return Config{}, fmt.Errorf("%s: %w", b.Name, err)
+			}
+			c.Lines = append(c.Lines, line)
+		}
+		c.Used = append(c.Used, b.Name)
+	}
+	return c, nil
+}
+
+func missingVars(names []string, env Env) []string {
+	var out []string
+	for _, n := range names {
+		if v, ok := env(n); !ok || v == "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// expand substitutes ${NAME} from vals, then from env; an unknown name is
+// an error, so a typo never yields an empty setting.
+func expand(line string, env Env, vals map[string]string) (string, error) {
+	var bad []string
+	out := os.Expand(line, func(name string) string {
+		if v, ok := vals[name]; ok {
+			return v
+		}
+		if v, ok := env(name); ok {
+			return v
+		}
+		bad = append(bad, name)
+		return ""
+	})
+	if len(bad) > 0 {
+		return "", fmt.Errorf("line %q: unknown ${%s}", strings.SplitN(line, "=", 2)[0], strings.Join(bad, "}, ${"))
+	}
+	return out, nil
+}
+
+// WriteEnvFile writes lines as a dotenv file, single-quoting values so
+// that URLs with '#', '&' or spaces survive.
+func WriteEnvFile(path string, lines []string) error {
+	var b strings.Builder
+	for _, l := range lines {
+		name, val, ok := strings.Cut(l, "=")
+		if !ok {
+			return fmt.Errorf("not a NAME=value line: %q", name)
+		}
+		if strings.Contains(val, "'") {
+			return fmt.Errorf("%s: a value with a single quote cannot be written", name)
+		}
+		fmt.Fprintf(&b, "%s='%s'\n", name, val)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}

@@ -1,0 +1,420 @@
+// Command bench measures spacectl-preflight end to end against the
+// test-services harness and prints every figure docs/performance.md
+// tracks. Run it through the harness (make bench does):
+//
+//	scripts/test-services/run.sh -s postgres,minio,mosquitto -- go run ./scripts/bench -bin bin/spacectl-preflight
+//
+// It never fails on speed: it exits non-zero only when it cannot measure.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/perf"
+)
+
+type options struct {
+	bin       string
+	coldRuns  int
+	fullRuns  int
+	aloneRuns int
+	dir       string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/spacectl-preflight", "the built binary to measure")
+	flag.IntVar(&o.coldRuns, "cold-runs", 21, "runs per cold-start figure (median reported)")
+	flag.IntVar(&o.fullRuns, "full-runs", 5, "full runs per concurrency setting (the median run is reported)")
+	flag.IntVar(&o.aloneRuns, "alone-runs", 1, "runs of each check on its own (0 skips the waiting analysis)")
+	flag.StringVar(&o.dir, "dir", "", "working directory for configs (default: a new temporary one)")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// bench holds what the phases share.
+type bench struct {
+	o       options
+	bin     string
+	fullEnv string
+	offEnv  string
+	targets []target
+}
+
+type target struct{ name, limit, measured, verdict string }
+
+func (b *bench) target(name, limit, measured string, ok bool) {
+	v := "met"
+	if !ok {
+		v = "MISSED"
+	}
+	b.targets = append(b.targets, target{name, limit, measured, v})
+}
+
+func run(ctx context.Context, o options) error {
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("%w (run make build first)", err)
+	}
+	if o.dir == "" {
+		if o.dir, err = os.MkdirTemp("", "spt-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(o.dir)
+	}
+	b := &bench{o: o, bin: bin}
+	if err := b.configs(ctx); err != nil {
+		return err
+	}
+	if err := b.coldStart(ctx); err != nil {
+		return err
+	}
+	if err := b.initTrace(ctx); err != nil {
+		return err
+	}
+	list, err := b.listChecks(ctx)
+	if err != nil {
+		return err
+	}
+	def, one, err := b.fullRuns(ctx)
+	if err != nil {
+		return err
+	}
+	alone, err := b.aloneRuns(ctx, list, def)
+	if err != nil {
+		return err
+	}
+	b.printChecks(def, one, alone)
+	b.parallelism(def, one)
+	if err := b.connections(ctx, list); err != nil {
+		return err
+	}
+	b.printTargets()
+	return nil
+}
+
+func section(title string) { fmt.Printf("\n== %s\n", title) }
+
+func (b *bench) configs(ctx context.Context) error {
+	section("configuration")
+	full, err := perf.BuildConfig(ctx, perf.Backends(), os.LookupEnv, false)
+	if err != nil {
+		return err
+	}
+	off, err := perf.BuildConfig(ctx, perf.Backends(), os.LookupEnv, true)
+	if err != nil {
+		return err
+	}
+	b.fullEnv = filepath.Join(b.o.dir, "full.env")
+	b.offEnv = filepath.Join(b.o.dir, "offline.env")
+	if err := perf.WriteEnvFile(b.fullEnv, full.Lines); err != nil {
+		return err
+	}
+	if err := perf.WriteEnvFile(b.offEnv, off.Lines); err != nil {
+		return err
+	}
+	fmt.Printf("full run backends: %s\n", strings.Join(full.Used, "; "))
+	for _, s := range full.Skipped {
+		fmt.Printf("left out: %s\n", s)
+	}
+	fmt.Printf("offline config: %s\n", strings.Join(off.Used, "; "))
+	return nil
+}
+
+func (b *bench) measure(ctx context.Context, env []string, args ...string) (perf.Measurement, error) {
+	return perf.Measure(ctx, perf.Command{Path: b.bin, Args: args, Env: env})
+}
+
+// repeat runs the command once to warm the page cache, then n times.
+func (b *bench) repeat(ctx context.Context, n int, env []string, args ...string) ([]time.Duration, int64, error) {
+	if _, err := b.measure(ctx, env, args...); err != nil {
+		return nil, 0, err
+	}
+	var ds []time.Duration
+	var rss int64
+	for range n {
+		m, err := b.measure(ctx, env, args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		if m.ExitCode > 1 {
+			return nil, 0, fmt.Errorf("%s: exit %d: %s", strings.Join(args, " "), m.ExitCode, m.Stderr)
+		}
+		ds = append(ds, m.Wall)
+		rss = max(rss, m.MaxRSS)
+	}
+	return ds, rss, nil
+}
+
+// cleanEnv is the environment for measured runs: the harness's variables
+// are not Spacelift's, and --from-env is not used, so only what the
+// process itself needs is kept.
+func cleanEnv(extra ...string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NO_COLOR=1"}
+	return append(env, extra...)
+}
+
+func (b *bench) coldStart(ctx context.Context) error {
+	section(fmt.Sprintf("cold start (%d runs each, after one warm-up)", b.o.coldRuns))
+	ver, verRSS, err := b.repeat(ctx, b.o.coldRuns, cleanEnv(), "version")
+	if err != nil {
+		return err
+	}
+	chk, chkRSS, err := b.repeat(ctx, b.o.coldRuns, cleanEnv(), "check", "--env-file", b.offEnv, "-o", "json")
+	if err != nil {
+		return err
+	}
+	vs, cs := perf.SpreadOf(ver), perf.SpreadOf(chk)
+	fmt.Printf("version:               %s, peak RSS %s\n", vs, perf.MB(verRSS))
+	fmt.Printf("check (offline config): %s, peak RSS %s\n", cs, perf.MB(chkRSS))
+	b.target("`version` cold start (median)", "≤ 20 ms", perf.Ms(vs.Median), vs.Median <= 20*time.Millisecond)
+	b.target("`check` cold start, offline config (median)", "(tracked)", perf.Ms(cs.Median), true)
+	return nil
+}
+
+func (b *bench) initTrace(ctx context.Context) error {
+	const runs = 11
+	section(fmt.Sprintf("package init cost of `version` (GODEBUG=inittrace=1, median of %d runs)", runs))
+	var traces [][]perf.InitCost
+	for range runs {
+		m, err := b.measure(ctx, cleanEnv("GODEBUG=inittrace=1"), "version")
+		if err != nil {
+			return err
+		}
+		traces = append(traces, perf.ParseInitTrace(m.Stderr))
+	}
+	s := perf.SummarizeInit(traces, 10)
+	fmt.Printf("all package inits: %s\n", perf.Ms(s.Total))
+	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "package\tclock\theap")
+	for _, c := range s.Top {
+		fmt.Fprintf(tw, "%s\t%.2f ms\t%d KB\n", c.Package, float64(c.Clock)/1e6, c.Bytes/1024)
+	}
+	return tw.Flush()
+}
+
+func (b *bench) listChecks(ctx context.Context) ([]perf.CheckInfo, error) {
+	m, err := b.measure(ctx, cleanEnv(), "checks", "--env-file", b.fullEnv, "-o", "json")
+	if err != nil {
+		return nil, err
+	}
+	if m.ExitCode != 0 {
+		return nil, fmt.Errorf("checks: exit %d: %s", m.ExitCode, m.Stderr)
+	}
+	return perf.ParseChecks(m.Stdout)
+}
+
+func (b *bench) fullRun(ctx context.Context, extra ...string) (perf.Run, error) {
+	args := append([]string{"check", "--env-file", b.fullEnv, "-o", "json"}, extra...)
+	m, err := b.measure(ctx, cleanEnv(), args...)
+	if err != nil {
+		return perf.Run{}, err
+	}
+	if m.ExitCode > 1 {
+		return perf.Run{}, fmt.Errorf("%s: exit %d: %s", strings.Join(args, " "), m.ExitCode, m.Stderr)
+	}
+	return perf.ParseRun(m)
+}
+
+func (b *bench) fullRuns(ctx context.Context) (def, one perf.Run, err error) {
+	section(fmt.Sprintf("full run (%d runs per setting; the median run is shown)", b.o.fullRuns))
+	var defs, ones []perf.Run
+	var rss int64
+	if _, err := b.fullRun(ctx); err != nil { // warm-up
+		return def, one, err
+	}
+	for range b.o.fullRuns {
+		r, err := b.fullRun(ctx)
+		if err != nil {
+			return def, one, err
+		}
+		defs = append(defs, r)
+		rss = max(rss, r.MaxRSS)
+		r, err = b.fullRun(ctx, "--concurrency", "1")
+		if err != nil {
+			return def, one, err
+		}
+		ones = append(ones, r)
+		rss = max(rss, r.MaxRSS)
+	}
+	def, one = perf.MedianRun(defs), perf.MedianRun(ones)
+	for _, x := range []struct {
+		name string
+		r    perf.Run
+	}{{"default concurrency", def}, {"--concurrency 1", one}} {
+		s := x.r.Slowest()
+		fmt.Printf("%-20s wall %s (runner %s), %d of %d checks ran, slowest %s %s, sum of checks %s, wall/slowest %.2f, peak RSS %s, %s\n",
+			x.name+":", perf.Ms(x.r.Wall), perf.Ms(x.r.Report.Duration), x.r.Ran(), len(x.r.Report.Results), s.ID, perf.Ms(s.Duration),
+			perf.Ms(x.r.SumOfChecks()), x.r.Ratio(), perf.MB(x.r.MaxRSS), summary(x.r))
+	}
+	s := def.Slowest().Duration
+	budget := perf.WallBudget(s)
+	b.target("full run wall time (default concurrency)", fmt.Sprintf("≤ 1.25 × slowest check + 30 ms = %s", perf.Ms(budget)),
+		fmt.Sprintf("%s (slowest %s %s; ratio %.2f)", perf.Ms(def.Wall), def.Slowest().ID, perf.Ms(s), def.Ratio()), def.Wall <= budget)
+	b.target("peak RSS of a full run (max of all runs)", "≤ 80 MB", perf.MB(rss), rss <= 80<<20)
+	return def, one, nil
+}
+
+func summary(r perf.Run) string {
+	s := r.Report.Summary
+	return fmt.Sprintf("%s: %d pass, %d warn, %d fail, %d error, %d skip", s.Status, s.Pass, s.Warn, s.Fail, s.Error, s.Skip)
+}
+
+// aloneRuns times each check that ran, on its own (with what it needs), to
+// see whether it waited for anything in the full run.
+func (b *bench) aloneRuns(ctx context.Context, list []perf.CheckInfo, def perf.Run) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	if b.o.aloneRuns <= 0 {
+		return out, nil
+	}
+	for _, e := range def.Report.Results {
+		if e.Status == checks.Skip {
+			continue
+		}
+		var ds []time.Duration
+		for range b.o.aloneRuns {
+			r, err := b.fullRun(ctx, perf.OnlyArgs(perf.WithNeeds(list, e.ID))...)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range r.Report.Results {
+				if x.ID == e.ID {
+					ds = append(ds, x.Duration)
+				}
+			}
+		}
+		out[e.ID] = perf.Median(ds)
+	}
+	return out, nil
+}
+
+func (b *bench) printChecks(def, one perf.Run, alone map[string]time.Duration) {
+	section("each check's duration (from the JSON durationMs; alone = run with only what it needs)")
+	oneBy := map[string]time.Duration{}
+	for _, e := range one.Report.Results {
+		oneBy[e.ID] = e.Duration
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "check\tstatus\tdefault\t--concurrency 1\talone\tin run − alone\t")
+	for _, e := range def.Report.Results {
+		if e.Status == checks.Skip && e.Duration == 0 {
+			continue
+		}
+		a, ok := alone[e.ID]
+		aloneCol, diffCol := "-", "-"
+		if ok {
+			aloneCol = perf.Ms(a)
+			diffCol = perf.Ms(e.Duration - a)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", e.ID, e.Status, perf.Ms(e.Duration), perf.Ms(oneBy[e.ID]), aloneCol, diffCol)
+	}
+	_ = tw.Flush()
+	var skipped []string
+	for _, e := range def.Report.Results {
+		if e.Status == checks.Skip && e.Duration == 0 {
+			skipped = append(skipped, e.ID)
+		}
+	}
+	fmt.Printf("not run (%d): %s\n", len(skipped), strings.Join(skipped, ", "))
+	if len(alone) > 0 {
+		var waited []string
+		for _, e := range def.Report.Results {
+			a, ok := alone[e.ID]
+			// Noise on a shared machine is a few ms; waiting for a sibling
+			// shows up as more than that and more than half again.
+			if ok && e.Duration-a > 10*time.Millisecond && e.Duration > a*3/2 {
+				waited = append(waited, fmt.Sprintf("%s (+%s)", e.ID, perf.Ms(e.Duration-a)))
+			}
+		}
+		slices.Sort(waited)
+		measured := "none"
+		if len(waited) > 0 {
+			measured = strings.Join(waited, ", ")
+		}
+		b.target("no check waits for another unless it declares needs (slower in the run than alone by > 10 ms and > 50%)",
+			"none", measured, len(waited) == 0)
+	}
+}
+
+// parallelism compares the default run with the serial one.
+func (b *bench) parallelism(def, one perf.Run) {
+	section("parallelism")
+	fmt.Printf("serial/default wall: %.2f× (%s / %s); sum of checks / default wall: %.2f×\n",
+		float64(one.Wall)/float64(def.Wall), perf.Ms(one.Wall), perf.Ms(def.Wall),
+		float64(def.SumOfChecks())/float64(def.Wall))
+	fmt.Printf("outside the runner (start-up, config, rendering, exit): %s of the default run's wall\n",
+		perf.Ms(def.Wall-def.Report.Duration))
+}
+
+// connections counts PostgreSQL sessions per group and for a full run.
+func (b *bench) connections(ctx context.Context, list []perf.CheckInfo) error {
+	admin, found := os.LookupEnv("SPT_PG17_URL")
+	if !found {
+		return nil
+	}
+	section("PostgreSQL sessions opened (pg_stat_database.sessions on " + perf.BenchDatabase + ")")
+	sc := perf.SessionCounter{AdminURL: admin, Database: perf.BenchDatabase}
+	count := func(extra ...string) (int64, error) {
+		before, err := sc.Sessions(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := b.fullRun(ctx, extra...); err != nil {
+			return 0, err
+		}
+		after, err := sc.Sessions(ctx)
+		return after - before, err
+	}
+	full, err := count()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("full run: %d\n", full)
+	var per []string
+	ok := true
+	for _, g := range perf.Groups(list) {
+		n, err := count("--only", g+".*")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			per = append(per, fmt.Sprintf("%s %d", g, n))
+		}
+		ok = ok && n <= 1 && (g != "postgres" || n == 1)
+		fmt.Printf("--only '%s.*': %d\n", g, n)
+	}
+	name := "one PostgreSQL connection per backend per run (sessions opened to DATABASE_URL's database, full run and per group)"
+	measured := fmt.Sprintf("%d (by group: %s)", full, strings.Join(per, ", "))
+	if !slices.Contains(perf.Groups(list), "postgres") {
+		b.targets = append(b.targets, target{name, "1 per group", measured, "n/a: no postgres check in this build"})
+		return nil
+	}
+	b.target(name, "1 per group", measured, ok)
+	return nil
+}
+
+func (b *bench) printTargets() {
+	section("targets (markdown, for docs/performance.md)")
+	fmt.Println("| Target | Limit | Measured | |")
+	fmt.Println("|---|---|---|---|")
+	for _, t := range b.targets {
+		fmt.Printf("| %s | %s | %s | %s |\n", t.name, t.limit, t.measured, t.verdict)
+	}
+}
