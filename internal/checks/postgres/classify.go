@@ -275,22 +275,23 @@ func isTimeout(err error) bool {
 }
 
 func timeoutFailure(ep *endpoint, elapsed time.Duration) failure {
-	st, addr := ep.snapshot()
+	pr := ep.snapshot()
+	addr := pr.addr
 	if addr == "" {
 		addr = ep.Server()
 	}
 	after := elapsed.Round(100 * time.Millisecond)
-	switch st {
-	case stageResolving:
+	switch {
+	case pr.addr == "":
 		return failure{kindTimeout, checks.Error,
 			fmt.Sprintf("the DNS lookup of %q did not finish within %s", ep.Host, after),
 			"The resolver did not answer in time. Check /etc/resolv.conf and that a DNS server is reachable from here."}
-	case stageDialing:
+	case !pr.tcpUp:
 		return failure{kindTimeout, checks.Error,
 			fmt.Sprintf("the TCP connection to %s was not answered within %s", addr, after),
 			"Packets to the database are dropped on the way: check the security group / firewall / network policy allows this machine to reach the port, that host and port are right, and that the server is up. Run the preflight from where the Spacelift pods run."}
-	case stageConnected:
-		what := "startup"
+	case !pr.answered:
+		what := "startup message"
 		if ep.SSLMode != "disable" {
 			what = "SSL request"
 		}
@@ -299,6 +300,6 @@ func timeoutFailure(ep *endpoint, elapsed time.Duration) failure {
 			"Something listens on that port but does not speak PostgreSQL to us: check the port is PostgreSQL's, and that a proxy or load balancer in front of it has a healthy backend."}
 	}
 	return failure{kindTimeout, checks.Error,
-		fmt.Sprintf("%s did not finish authenticating the connection within %s", addr, after),
-		"The server accepted the connection but authentication stalled: check the server load and any external authentication it uses (LDAP, RADIUS, IAM), and raise the check timeout if the server is just slow."}
+		fmt.Sprintf("%s answered but did not finish setting up the connection (TLS handshake, authentication) within %s", addr, after),
+		"The server started the handshake but stalled: check the server load and any external authentication it uses (LDAP, RADIUS, IAM), and raise the check timeout if the server is just slow."}
 }

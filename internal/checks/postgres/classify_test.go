@@ -67,9 +67,10 @@ func TestClassify(t *testing.T) {
 	verifyFull := &endpoint{Host: "db.internal", Port: 5432, Database: "spacelift", User: "app", SSLMode: "verify-full"}
 	prefer := &endpoint{Host: "db.internal", Port: 5432, Database: "spacelift", User: "app", SSLMode: "prefer"}
 	loop := &endpoint{Host: "127.0.0.1", Port: 5432, Database: "spacelift", User: "app", SSLMode: "disable"}
-	dialing := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "disable", stage: stageDialing, addr: "10.0.0.5:5432"}
-	accepted := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "prefer", stage: stageConnected, addr: "10.0.0.5:5432"}
-	authing := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "disable", stage: stageStartup, addr: "10.0.0.5:5432"}
+	resolving := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "disable"}
+	dialing := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "disable", progress: progress{addr: "10.0.0.5:5432"}}
+	accepted := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "prefer", progress: progress{addr: "10.0.0.5:5432", tcpUp: true}}
+	authing := &endpoint{Host: "db.internal", Port: 5432, SSLMode: "disable", progress: progress{addr: "10.0.0.5:5432", tcpUp: true, answered: true}}
 
 	cases := []struct {
 		name     string
@@ -106,7 +107,8 @@ func TestClassify(t *testing.T) {
 		{"unreachable", wrapped(&net.OpError{Op: "dial", Err: syscall.EHOSTUNREACH}), verifyFull, kindUnreachable, checks.Error, nil},
 		{"dial timeout", wrapped(&net.OpError{Op: "dial", Err: timeoutNetErr{}}), dialing, kindTimeout, checks.Error, []string{"TCP connection to 10.0.0.5:5432 was not answered"}},
 		{"accepted but silent", wrapped(context.DeadlineExceeded), accepted, kindTimeout, checks.Error, []string{"accepted the TCP connection", "SSL request"}},
-		{"auth stalls", wrapped(context.DeadlineExceeded), authing, kindTimeout, checks.Error, []string{"authenticating"}},
+		{"auth stalls", wrapped(context.DeadlineExceeded), authing, kindTimeout, checks.Error, []string{"did not finish setting up"}},
+		{"dns stalls", wrapped(context.DeadlineExceeded), resolving, kindTimeout, checks.Error, []string{"DNS lookup"}},
 		// A timeout during the SSL request must not read as a TLS failure.
 		{"tls stage timeout", wrapped(fmt.Errorf("tls error: %w", timeoutNetErr{})), accepted, kindTimeout, checks.Error, nil},
 		{"cancelled", wrapped(context.Canceled), verifyFull, kindInterrupted, checks.Error, nil},

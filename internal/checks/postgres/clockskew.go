@@ -43,21 +43,22 @@ func readServerClock(ctx context.Context, c *pgx.Conn) (skewReading, error) {
 }
 
 func skewVerdict(r skewReading) checks.Result {
-	sk := r.skew()
-	abs := sk.Abs()
-	dir := "ahead of"
-	if sk < 0 {
-		dir = "behind"
+	sk := r.skew().Round(time.Millisecond)
+	diff := "no measurable difference"
+	switch {
+	case sk > 0:
+		diff = fmt.Sprintf("%s ahead of this machine's", sk)
+	case sk < 0:
+		diff = fmt.Sprintf("%s behind this machine's", -sk)
 	}
-	shown := sk.Round(time.Millisecond)
 	var res checks.Result
-	if abs > maxSkew {
+	if sk.Abs() > maxSkew {
 		res = checks.Warnf("Synchronise the clocks of the database host and of the machines running Spacelift (chrony/NTP, or the cloud provider's time service). Spacelift's tokens and request signatures are time-sensitive, so a clock that is off by more than a few seconds makes them look expired or not yet valid.",
-			"the database clock is %s %s this machine's (more than %s)", abs.Round(time.Millisecond), dir, maxSkew)
+			"the database clock is %s (more than %s)", diff, maxSkew)
 	} else {
-		res = checks.Passf("the database clock is within %s of this machine's (%s %s)", maxSkew, abs.Round(time.Millisecond), dir)
+		res = checks.Passf("the database clock is within %s of this machine's (%s)", maxSkew, diff)
 	}
-	res.Details.Add("skew (server - local)", shown)
+	res.Details.Add("skew (server - local)", sk)
 	res.Details.Add("uncertainty", fmt.Sprintf("±%s", (r.rtt/2).Round(time.Microsecond)))
 	res.Details.Add("server time", r.server.UTC().Format(time.RFC3339Nano))
 	res.Details.Add("local time", r.local.UTC().Format(time.RFC3339Nano))

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/tls"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,7 +34,11 @@ func (s *session) checkConnect(ctx context.Context) checks.Result {
 // describeConnection is the verdict on an established connection: pass,
 // or warn when it is unencrypted off-host or its certificate is expiring.
 func describeConnection(c *pgx.Conn, ep *endpoint, now time.Time) checks.Result {
-	res := checks.Passf("connected to %s as user %q, database %q", ep.Server(), ep.User, ep.Database)
+	enc := "not encrypted"
+	if st := tlsState(c); st != nil {
+		enc = "encrypted with " + tls.VersionName(st.Version)
+	}
+	res := checks.Passf("connected to %s as user %q, database %q, %s", ep.Server(), ep.User, ep.Database, enc)
 	res = withTransport(res, describeTransport(c, ep, now))
 	if v := c.PgConn().ParameterStatus("server_version"); v != "" {
 		res.Details.Add("server version", v)

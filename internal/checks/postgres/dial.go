@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
@@ -35,16 +34,13 @@ func dial(ctx context.Context, url secret.Secret) dialResult {
 	ep := newEndpoint(&cfg.Config)
 	inner := cfg.DialFunc
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		ep.observe(stageDialing, addr)
+		ep.dialing(addr)
 		c, err := inner(ctx, network, addr)
-		if err == nil {
-			ep.observe(stageConnected, addr)
+		if err != nil {
+			return nil, err
 		}
-		return c, err
-	}
-	cfg.AfterNetConnect = func(_ context.Context, _ *pgconn.Config, c net.Conn) (net.Conn, error) {
-		ep.observe(stageStartup, "")
-		return c, nil
+		ep.connected(addr)
+		return &watchedConn{Conn: c, ep: ep}, nil
 	}
 	// Leave part of the caller's deadline for reporting, so a server that
 	// never answers yields our diagnosis, not just the runner's "timed out".

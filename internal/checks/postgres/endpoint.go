@@ -1,27 +1,27 @@
 package postgres
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// stage is how far a connection attempt got; it turns a bare "timeout" into
-// "the TCP connect was never answered" versus "the port accepted but nothing
-// spoke PostgreSQL".
-type stage int
-
-const (
-	stageResolving stage = iota // before any TCP connect
-	stageDialing                // TCP connect in progress
-	stageConnected              // TCP up, TLS negotiation or startup pending
-	stageStartup                // TLS (if any) done, startup/auth in progress
-)
+// progress is how far a connection attempt got; it turns a bare "timeout"
+// into "the TCP connect was never answered" versus "the port accepted but
+// nothing answered" versus "the server stalled during setup". It
+// accumulates over pgx's attempts: with sslmode=prefer, a plain-text retry
+// that starts after the TLS attempt used up the deadline must not hide that
+// the server accepted the connection and then stayed silent.
+type progress struct {
+	addr     string // the address of the last TCP attempt
+	tcpUp    bool   // a TCP connection was established
+	answered bool   // the server sent at least one byte
+}
 
 // endpoint is what may be shown about a connection target: never the
 // password, never the raw connection string.
@@ -34,31 +34,55 @@ type endpoint struct {
 	// PGSSLMODE and the libpq default ("prefer") when the URL names none.
 	SSLMode string
 
-	mu    sync.Mutex
-	stage stage
-	addr  string // the address of the last TCP attempt
-	tls   *tls.ConnectionState
+	mu       sync.Mutex
+	progress progress
 }
 
 func newEndpoint(cfg *pgconn.Config) *endpoint {
 	return &endpoint{Host: cfg.Host, Port: cfg.Port, Database: cfg.Database, User: cfg.User, SSLMode: sslMode(cfg)}
 }
 
-func (e *endpoint) observe(s stage, addr string) {
+func (e *endpoint) dialing(addr string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if s > e.stage || s == stageDialing {
-		e.stage = s
-	}
-	if addr != "" {
-		e.addr = addr
+	if !e.progress.tcpUp {
+		e.progress.addr = addr
 	}
 }
 
-func (e *endpoint) snapshot() (stage, string) {
+func (e *endpoint) connected(addr string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.stage, e.addr
+	e.progress.tcpUp, e.progress.addr = true, addr
+}
+
+func (e *endpoint) answered() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.progress.answered = true
+}
+
+func (e *endpoint) snapshot() progress {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.progress
+}
+
+// watchedConn notes the first byte the server sends. It wraps the TCP
+// connection under any TLS layer, so pgx still sees a *tls.Conn (SCRAM
+// channel binding needs it) and nothing about the protocol changes.
+type watchedConn struct {
+	net.Conn
+	ep   *endpoint
+	seen atomic.Bool
+}
+
+func (c *watchedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && !c.seen.Swap(true) {
+		c.ep.answered()
+	}
+	return n, err
 }
 
 // Server is host:port as written in the URL (or the socket directory).

@@ -28,13 +28,13 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func latencyVerdict(samples []time.Duration) checks.Result {
-	m := median(samples)
-	res := checks.Passf("median round trip %s over %d queries (warn above %s)", m.Round(10*time.Microsecond), len(samples), latencyWarn)
+	m := median(samples).Round(time.Microsecond)
+	res := checks.Passf("median round trip %s over %d queries (warn above %s)", m, len(samples), latencyWarn)
 	if m > latencyWarn {
 		res = checks.Warnf("Spacelift runs many short queries one after another per request and per scheduled job, so every millisecond of round trip multiplies. Run the database in the same region (ideally the same zone) as the Spacelift pods, and run this preflight from where those pods run: a laptop over VPN measures the VPN.",
-			"median round trip %s over %d queries is above %s", m.Round(10*time.Microsecond), len(samples), latencyWarn)
+			"median round trip %s over %d queries is above %s", m, len(samples), latencyWarn)
 	}
-	res.Details.Add("median", m.Round(time.Microsecond))
+	res.Details.Add("median", m)
 	res.Details.Add("min", slices.Min(samples).Round(time.Microsecond))
 	res.Details.Add("max", slices.Max(samples).Round(time.Microsecond))
 	res.Details.Add("samples", len(samples))

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -63,13 +64,15 @@ func (s *session) primaryVersion(ctx context.Context) (int, error) {
 		num, err = serverVersionNum(pctx, c)
 		return err
 	})
-	if err != nil && dr.err != nil {
+	switch {
+	case err == nil:
+		return num, nil
+	case dr.err != nil:
 		return 0, fmt.Errorf("the primary could not be reached: %s", classify(dr.err, dr.ep, dr.elapsed).Message)
+	case pctx.Err() != nil:
+		return 0, errors.New("the primary did not answer within half of this check's time")
 	}
-	if err != nil && err != errNotReached {
-		return 0, fmt.Errorf("%s", s.scrub(err.Error()))
-	}
-	return num, err
+	return 0, errors.New(s.scrub(err.Error()))
 }
 
 func readOnlyVerdict(ep *endpoint, num int, text string, inRecovery bool, primary int, primaryErr error) checks.Result {
