@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,14 +37,11 @@ func describeTransport(conn *pgx.Conn, ep *endpoint, now time.Time) transport {
 	t.details.Add("user", ep.User)
 	t.details.Add("sslmode", ep.SSLMode)
 	st := tlsState(conn)
+	if w := plaintextWarning(st != nil, raw.RemoteAddr(), ep); w != nil {
+		t.warnings = append(t.warnings, *w)
+	}
 	if st == nil {
 		t.details.Add("encrypted", "no")
-		if !isLoopbackAddr(raw.RemoteAddr()) && !ep.Loopback() {
-			t.warnings = append(t.warnings, warning{
-				fmt.Sprintf("the connection to %s is not encrypted", ep.Server()),
-				"Queries, results and the login exchange cross the network in clear text. Enable TLS on the server and add sslmode=verify-full&sslrootcert=/path/to/ca.pem to DATABASE_URL.",
-			})
-		}
 		return t
 	}
 	t.details.Add("encrypted", "yes")
@@ -64,6 +62,20 @@ func describeTransport(conn *pgx.Conn, ep *endpoint, now time.Time) transport {
 		t.warnings = append(t.warnings, w)
 	}
 	return t
+}
+
+// plaintextWarning warns about an unencrypted connection that leaves this
+// host. Loopback is judged on both the configured host and the address
+// reached, so "localhost" and a Cloud SQL Auth Proxy on 127.0.0.1 (which
+// encrypts onwards itself) do not warn.
+func plaintextWarning(encrypted bool, remote net.Addr, ep *endpoint) *warning {
+	if encrypted || ep.Loopback() || (remote != nil && isLoopbackAddr(remote)) {
+		return nil
+	}
+	return &warning{
+		fmt.Sprintf("the connection to %s is not encrypted", ep.Server()),
+		"Queries, results and the login exchange cross the network in clear text. Enable TLS on the server and add sslmode=verify-full&sslrootcert=/path/to/ca.pem to DATABASE_URL.",
+	}
 }
 
 func identityVerified(mode string) string {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"crypto/x509"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +229,33 @@ func TestLoopbackHost(t *testing.T) {
 	} {
 		if got := isLoopbackHost(host); got != want {
 			t.Errorf("isLoopbackHost(%q) = %v", host, got)
+		}
+	}
+}
+
+func TestPlaintextWarning(t *testing.T) {
+	remote := func(ip string) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: 5432} }
+	cases := []struct {
+		name      string
+		encrypted bool
+		host      string
+		addr      net.Addr
+		warn      bool
+	}{
+		{"plain to a remote host", false, "db.internal", remote("10.0.0.5"), true},
+		{"plain to a public IP", false, "203.0.113.7", remote("203.0.113.7"), true},
+		{"encrypted to a remote host", true, "db.internal", remote("10.0.0.5"), false},
+		{"plain to 127.0.0.1 (Cloud SQL Auth Proxy)", false, "127.0.0.1", remote("127.0.0.1"), false},
+		{"plain to a name that resolves to loopback", false, "db.local", remote("127.0.0.1"), false},
+		{"plain over a Unix socket", false, "/var/run/postgresql", &net.UnixAddr{Name: "/var/run/postgresql/.s.PGSQL.5432", Net: "unix"}, false},
+	}
+	for _, tc := range cases {
+		w := plaintextWarning(tc.encrypted, tc.addr, &endpoint{Host: tc.host, Port: 5432})
+		if (w != nil) != tc.warn {
+			t.Errorf("%s: warning = %v, want %v", tc.name, w, tc.warn)
+		}
+		if w != nil && (!strings.Contains(w.msg, "not encrypted") || !strings.Contains(w.advice, "sslmode=verify-full")) {
+			t.Errorf("%s: %+v", tc.name, w)
 		}
 	}
 }
