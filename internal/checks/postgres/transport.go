@@ -58,9 +58,7 @@ func describeTransport(conn *pgx.Conn, ep *endpoint, now time.Time) transport {
 		chain := st.VerifiedChains[0]
 		t.details.Add("trusted root expires", expiry(chain[len(chain)-1], now))
 	}
-	for _, w := range certWarnings(st.PeerCertificates, now) {
-		t.warnings = append(t.warnings, w)
-	}
+	t.warnings = append(t.warnings, certWarnings(st.PeerCertificates, now)...)
 	return t
 }
 
