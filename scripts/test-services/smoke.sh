@@ -35,6 +35,10 @@ if have SPT_PG_TLS_URL; then
   if [[ $got == t ]]; then ok "postgres TLS verify-full via localhost"; else bad "postgres TLS: $got"; fi
   check_not "postgres TLS rejects the wrong CA" psql "${SPT_PG_TLS_URL/%ca.crt/wrong-ca.crt}" -Atc "select 1"
 fi
+if have SPT_PG_STANDBY_URL; then
+  got=$(psql "$SPT_PG_STANDBY_URL" -Atc "select pg_is_in_recovery()" 2>&1) || true
+  if [[ $got == t ]]; then ok "postgres standby in recovery"; else bad "postgres standby: $got"; fi
+fi
 
 # --- MQTT
 if have SPT_MQTT_PLAIN_ADDR; then
