@@ -45,6 +45,8 @@ func Backends() []Backend {
 		}},
 		{Name: "postgres (PostgreSQL 17)", Requires: []string{"SPT_PG17_URL"}, Setup: setupPostgres,
 			Lines: []string{"DATABASE_URL=${BENCH_DATABASE_URL}"}},
+		{Name: "postgres read replica (PostgreSQL 17 hot standby)", Requires: []string{"SPT_PG17_URL", "SPT_PG_STANDBY_URL"},
+			Lines: []string{"DATABASE_READ_ONLY_URL=${SPT_PG_STANDBY_URL}"}},
 		{Name: "queue (built-in, in PostgreSQL)", Requires: []string{"SPT_PG17_URL"},
 			Lines: []string{"MESSAGE_QUEUE_TYPE=postgres"}},
 		{Name: "storage (MinIO)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},

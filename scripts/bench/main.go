@@ -35,7 +35,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "bin/spacectl-preflight", "the built binary to measure")
 	flag.IntVar(&o.coldRuns, "cold-runs", 21, "runs per cold-start figure (median reported)")
 	flag.IntVar(&o.fullRuns, "full-runs", 5, "full runs per concurrency setting (the median run is reported)")
-	flag.IntVar(&o.aloneRuns, "alone-runs", 1, "runs of each check on its own (0 skips the waiting analysis)")
+	flag.IntVar(&o.aloneRuns, "alone-runs", 3, "runs of each check on its own (0 skips the waiting analysis)")
 	flag.StringVar(&o.dir, "dir", "", "working directory for configs (default: a new temporary one)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
