@@ -495,3 +495,34 @@ func TestBundleRecordsRealPostgresChain(t *testing.T) {
 	}
 	t.Fatalf("endpoint %s not in network.json:\n%s", u.Host, files["network.json"])
 }
+
+// TestPackedResultsAreScrubbedAndCounted packs a results file that holds a
+// secret (as an older build, or a hand edit, could leave): the bundle is
+// written without it and the manifest counts the redaction.
+func TestPackedResultsAreScrubbedAndCounted(t *testing.T) {
+	s := newLeakySetup(t)
+	results := filepath.Join(s.dir, "old.json")
+	if code, _, _ := run(t, s.env, append([]string{"check", "--only", "config.*", "-o", "json=" + results}, s.args...)...); code != ExitChecksFailed {
+		t.Fatalf("check exit %d", code)
+	}
+	data, _ := os.ReadFile(results)
+	leaked := strings.Replace(string(data), `"message": "`, `"message": "login with `+s.secrets["minio secret"]+` failed; `, 1)
+	writeFile(t, results, leaked)
+	out := filepath.Join(s.dir, "b.tar.gz")
+	code, _, stderr := run(t, s.env, append([]string{"bundle", "--results", results, "-o", out}, s.args...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	names, files := readBundle(t, out)
+	for _, n := range names {
+		s.assertNoSecret(t, n, string(files[n]))
+	}
+	if !strings.Contains(string(files["results.json"]), "login with [redacted] failed") {
+		t.Errorf("the packed message was not kept, scrubbed:\n%s", files["results.json"])
+	}
+	for _, r := range manifestOf(t, files).Redactions {
+		if r.Rule == "OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY" && r.Count == 0 {
+			t.Errorf("the redaction was not counted")
+		}
+	}
+}
