@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path"
 	"sort"
@@ -30,6 +31,11 @@ type CheckOptions struct {
 	Verbose bool
 	Profile profileFlags
 	cmd     *cobra.Command
+	// logCapture, when set, also receives the debug log at debug level
+	// (the support bundle keeps it); extraSecrets are scrubbed besides
+	// the configured ones.
+	logCapture   io.Writer
+	extraSecrets []secret.Named
 }
 
 func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptions) error) *cobra.Command {
@@ -93,8 +99,15 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := secret.NewScrubber(cfg.SecretValues()...)
-	log := newLogger(s.Err, o.Verbose, sc)
+	sc := secret.NewNamedScrubber(append(namedSecrets(cfg), o.extraSecrets...)...)
+	logW, verbose := io.Writer(s.Err), o.Verbose
+	if o.logCapture != nil {
+		logW, verbose = o.logCapture, true
+		if o.Verbose {
+			logW = io.MultiWriter(s.Err, o.logCapture)
+		}
+	}
+	log := newLogger(logW, verbose, sc)
 	plan := registry.Build(cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: rs.Stage, Logger: log})
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
@@ -102,6 +115,18 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
 		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", string(rs.Stage))
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
+}
+
+// namedSecrets names each configured secret after its variable, so
+// redaction counts and the bundle's sweep can say which one matched.
+func namedSecrets(cfg *config.Config) []secret.Named {
+	var out []secret.Named
+	for _, n := range cfg.Names() {
+		if v, ok := config.Lookup(n); ok && v.Secret && cfg.Has(n) {
+			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
+		}
+	}
+	return out
 }
 
 func runCheck(ctx context.Context, o *CheckOptions) error {

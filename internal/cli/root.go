@@ -39,6 +39,7 @@ with Spacelift's own variable names (--env-file), Kubernetes Secret manifests
 	root.SetErr(s.Err)
 	root.AddCommand(
 		newCmdCheck(s, b, runCheck),
+		newCmdBundle(s, b, runBundle),
 		newCmdChecks(s, runListChecks),
 		newCmdConfig(s),
 		newCmdExplain(s),

@@ -38,7 +38,7 @@ func Table(w io.Writer, r Report, o Options) error {
 		b.WriteString(re.NewStyle().Bold(true).Render(g.Title))
 		b.WriteString("\n")
 		t := table.New().Border(border).BorderStyle(re.NewStyle().Foreground(lipgloss.Color("240"))).
-			Headers("STATUS", "CHECK", "RESULT").Width(width).Wrap(true)
+			Headers("STATUS", "CHECK", "RESULT").Wrap(true)
 		statuses := make([]checks.Status, 0, len(g.Entries))
 		for _, e := range g.Entries {
 			t.Row(badge(e.Status, o.TTY), e.ID, cell(e))
@@ -54,7 +54,13 @@ func Table(w io.Writer, r Report, o Options) error {
 			}
 			return st
 		})
-		b.WriteString(t.Render())
+		// A fixed Width makes lipgloss stretch short tables to the full
+		// width; constrain only a table that would overflow.
+		out := t.Render()
+		if lipgloss.Width(out) > width {
+			out = t.Width(width).Render()
+		}
+		b.WriteString(out)
 		b.WriteString("\n\n")
 	}
 	status := strings.ToUpper(r.Summary.Status)

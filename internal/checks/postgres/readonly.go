@@ -24,6 +24,8 @@ func (s *session) checkReadOnly(ctx context.Context, roURL secret.Secret) checks
 	if dr.err != nil {
 		res := classify(dr.err, dr.ep, dr.elapsed).result(dr.ep, dr.err, scrub)
 		res.Message = "DATABASE_READ_ONLY_URL: " + res.Message
+		// The classifier's advice names the primary's variable.
+		res.Advice = strings.ReplaceAll(res.Advice, "DATABASE_URL", "DATABASE_READ_ONLY_URL")
 		return res
 	}
 	defer func() {
