@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +184,19 @@ func jwk(t *testing.T, pub *rsa.PublicKey, kid string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestEveryCheckHasADocPage(t *testing.T) {
+	for _, c := range plan(t, newConfig(t, nil)).Checks() {
+		b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "checks", c.DocPage()+".md"))
+		if err != nil {
+			t.Errorf("%s: %v", c.ID, err)
+			continue
+		}
+		for _, section := range []string{"# " + c.ID + " — ", "## What it checks", "## Why Spacelift needs it", "## Verdicts", "## How to fix"} {
+			if !strings.Contains(string(b), section) {
+				t.Errorf("%s: doc page lacks %q", c.ID, section)
+			}
+		}
+	}
 }
