@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// On a terminal, progress goes to stderr and never into the results.
+func TestProgressOnlyOnTTYStderr(t *testing.T) {
+	for _, tc := range []struct {
+		tty, quiet bool
+		want       bool
+	}{{true, false, true}, {true, true, false}, {false, false, false}} {
+		ts := newTestStreams(nil)
+		ts.StderrTTY = tc.tty
+		args := []string{"check", "--env-file", example("valid.env"), "--only", "config.*", "-o", "json"}
+		if tc.quiet {
+			args = append(args, "-q")
+		}
+		if code := Main(context.Background(), ts.Streams, BuildInfo{Version: "test"}, args); code != ExitOK {
+			t.Fatalf("exit %d: %s", code, ts.err.String())
+		}
+		got := strings.Contains(ts.err.String(), "3/3 done")
+		if got != tc.want {
+			t.Errorf("tty=%v quiet=%v: progress shown=%v, stderr %q", tc.tty, tc.quiet, got, ts.err.String())
+		}
+		if strings.Contains(ts.out.String(), "done") || strings.Contains(ts.out.String(), "\x1b") {
+			t.Errorf("progress leaked into stdout")
+		}
+	}
+}
