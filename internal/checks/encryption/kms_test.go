@@ -1,6 +1,7 @@
 package encryption_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
@@ -257,5 +258,31 @@ func TestKMSWithoutCredentials(t *testing.T) {
 	wantStatus(t, res, checks.Error, "no AWS credentials were found", "AWS_PROFILE")
 	if got := detail(t, res, "credentials"); !strings.Contains(got, "default chain") {
 		t.Errorf("credentials detail %q", got)
+	}
+}
+
+// TestKMSPlanSharesOneClientAndBlocksOnTheSigningKey runs the real runner
+// over the whole KMS-mode plan: a non-RSA signing key fails its check and
+// blocks jwt.keypair, while the encryption key passes on the same client.
+func TestKMSPlanSharesOneClientAndBlocksOnTheSigningKey(t *testing.T) {
+	e := localKMS(t)
+	sym := e.createKey(t, types.KeySpecSymmetricDefault, types.KeyUsageTypeEncryptDecrypt)
+	ecc := e.createKey(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	p := plan(t, e.kmsConfig(t, sym.arn, ecc.arn, nil))
+	out := checks.Run(context.Background(), p.Checks(), checks.RunOptions{CheckTimeout: checkTimeout})
+	got := map[string]checks.Result{}
+	for _, o := range out {
+		got[o.Check.ID] = o.Result
+	}
+	for id, want := range map[string]checks.Status{
+		"encryption.rsa-key": checks.Skip, "encryption.kms-key": checks.Pass,
+		"encryption.kms-signing-key": checks.Fail, "jwt.keypair": checks.Skip,
+	} {
+		if got[id].Status != want {
+			t.Errorf("%s: %s (%s), want %s", id, got[id].Status, got[id].Message, want)
+		}
+	}
+	if b := got["jwt.keypair"].BlockedBy; len(b) != 1 || b[0] != "encryption.kms-signing-key" {
+		t.Errorf("jwt.keypair blocked by %v", b)
 	}
 }

@@ -190,14 +190,15 @@ func parseJWK(raw []byte) (any, error) {
 		default:
 			return nil, fmt.Errorf("unsupported EC curve %q", sanitize(k.Crv))
 		}
-		x, err1 := b64int(k.X)
-		y, err2 := b64int(k.Y)
-		if err1 != nil || err2 != nil {
+		size := (curve.Params().BitSize + 7) / 8
+		x, err1 := b64bytes(k.X)
+		y, err2 := b64bytes(k.Y)
+		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
 			return nil, errors.New("bad \"x\" or \"y\"")
 		}
-		pub := &ecdsa.PublicKey{Curve: curve, X: x, Y: y}
-		// ecdh validates the point without deprecated elliptic calls.
-		if _, err := pub.ECDH(); err != nil {
+		// ParseUncompressedPublicKey also rejects points off the curve.
+		pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
+		if err != nil {
 			return nil, errors.New("the EC point is not on the curve")
 		}
 		return pub, nil

@@ -100,7 +100,8 @@ func TestParseExpected(t *testing.T) {
 	certPEM := kt.CertificatePEM(t, k)
 	certBlock, _ := pem.Decode([]byte(certPEM))
 	rsaJWK := mustJSON(t, map[string]string{"kty": "RSA", "kid": "k1", "n": b64u(k.N.Bytes()), "e": b64u(big.NewInt(int64(k.E)).Bytes())})
-	ecJWK := mustJSON(t, map[string]string{"kty": "EC", "crv": "P-256", "x": b64u(ec.X.FillBytes(make([]byte, 32))), "y": b64u(ec.Y.FillBytes(make([]byte, 32)))})
+	ecPoint, _ := ec.PublicKey.Bytes() // 0x04 || X || Y
+	ecJWK := mustJSON(t, map[string]string{"kty": "EC", "crv": "P-256", "x": b64u(ecPoint[1:33]), "y": b64u(ecPoint[33:])})
 	edJWK := mustJSON(t, map[string]string{"kty": "OKP", "crv": "Ed25519", "x": b64u(ed)})
 	privPEM := kt.PKCS8PEM(t, k)
 
@@ -127,7 +128,8 @@ func TestParseExpected(t *testing.T) {
 		{"empty jwks", `{"keys":[]}`, nil, "no keys"},
 		{"bad json", `{"kty":`, nil, "does not parse"},
 		{"unknown kty", `{"kty":"oct","k":"AAAA"}`, nil, "unsupported key type"},
-		{"ec point off curve", mustJSON(t, map[string]string{"kty": "EC", "crv": "P-256", "x": b64u([]byte{1}), "y": b64u([]byte{2})}), nil, "not on the curve"},
+		{"ec point off curve", mustJSON(t, map[string]string{"kty": "EC", "crv": "P-256", "x": b64u(make([]byte, 32)), "y": b64u(append(make([]byte, 31), 2))}), nil, "not on the curve"},
+		{"ec short coordinate", mustJSON(t, map[string]string{"kty": "EC", "crv": "P-256", "x": b64u([]byte{1}), "y": b64u([]byte{2})}), nil, "bad \"x\" or \"y\""},
 		{"garbage", "hello world", nil, "neither"},
 		{"empty", "  ", nil, "empty"},
 		{"csr", kt.CSRPEM(t, k), nil, "not a public key"},
