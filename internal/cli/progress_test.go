@@ -22,11 +22,7 @@ func TestProgressOnlyOnTTYStderr(t *testing.T) {
 		if code := Main(context.Background(), ts.Streams, BuildInfo{Version: "test"}, args); code != ExitOK {
 			t.Fatalf("exit %d: %s", code, ts.err.String())
 		}
-<<<<<<< HEAD
 		got := finishedAll(ts.err.String())
-=======
-		got := allDone(ts.err.String())
->>>>>>> crypto
 		if got != tc.want {
 			t.Errorf("tty=%v quiet=%v: progress shown=%v, stderr %q", tc.tty, tc.quiet, got, ts.err.String())
 		}
@@ -36,15 +32,9 @@ func TestProgressOnlyOnTTYStderr(t *testing.T) {
 	}
 }
 
-<<<<<<< HEAD
 // finishedAll reports whether the progress line reached "N/N done"; N is the
 // number of registered checks, which grows with every backend.
 func finishedAll(stderr string) bool {
-=======
-// allDone reports whether the progress line reached "N/N done"; N is the
-// number of registered checks, which grows with every backend.
-func allDone(stderr string) bool {
->>>>>>> crypto
 	for _, m := range regexp.MustCompile(`(\d+)/(\d+) done`).FindAllStringSubmatch(stderr, -1) {
 		if m[1] == m[2] {
 			return true

@@ -5,8 +5,8 @@ package registry
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
