@@ -3,15 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 // buildBinary compiles the real command once per test binary, so signal
@@ -29,42 +29,10 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// blackHole accepts TCP connections and never answers, like a firewall
-// that drops packets after the handshake.
-func blackHole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestSIGINTPrintsPartialResultsAndExits130(t *testing.T) {
 	bin := buildBinary(t)
 	env := filepath.Join(t.TempDir(), "s.env")
-	body := "DATABASE_URL=postgres://app:pw-never-shown@" + blackHole(t) + "/spacelift?sslmode=disable\n"
+	body := "DATABASE_URL=postgres://app:pw-never-shown@" + testsvc.SilentListener(t).Addr() + "/spacelift?sslmode=disable\n"
 	if err := os.WriteFile(env, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

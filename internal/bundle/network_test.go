@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,31 +28,11 @@ func closedPort(t *testing.T) string {
 	return port
 }
 
-// silentListener accepts connections and never writes a byte.
+// silentListener accepts connections and never writes a byte; it returns
+// the port and a counter of accepted connections.
 func silentListener(t *testing.T) (string, func() int) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accepted := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		for len(accepted) > 0 {
-			(<-accepted).Close()
-		}
-	})
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port, func() int { return len(accepted) }
+	s := testsvc.SilentListener(t)
+	return fmt.Sprint(s.Port()), s.Accepted
 }
 
 func TestTLSChainIsRecordedWithoutTrust(t *testing.T) {

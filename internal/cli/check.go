@@ -18,6 +18,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/registry"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
+	"github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
 
 // CheckOptions are the inputs of `check`.
@@ -242,34 +243,8 @@ func matchesAny(glob string, ids []string) bool {
 
 func unknownID(g string, ids []string) string {
 	msg := fmt.Sprintf("%q matches no check", g)
-	best, bestD := "", 4
-	for _, id := range ids {
-		if d := editDistance(g, id); d < bestD {
-			best, bestD = id, d
-		}
-	}
-	if best != "" {
+	if best := suggest.Closest(g, ids, 3); best != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return msg
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

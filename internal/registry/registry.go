@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -16,5 +17,6 @@ func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
 	configcheck.Register(p, cfg, opts)
 	postgres.Register(p, cfg, opts)
+	encryption.Register(p, cfg, opts)
 	return p
 }

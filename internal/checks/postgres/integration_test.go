@@ -5,7 +5,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -223,41 +222,9 @@ func TestConnectPlainLoopback(t *testing.T) {
 	wantDetail(t, r, "sslmode", "disable")
 }
 
-// silentListener accepts TCP connections and never answers, like a proxy
-// without a healthy backend.
-func silentListener(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestConnectSilentServerHonoursTimeout(t *testing.T) {
 	pw := randomName("pw-")
-	port := silentListener(t)
+	port := testsvc.SilentListener(t).Port()
 	const timeout = 2 * time.Second
 	for _, mode := range []string{"disable", "prefer", "verify-full"} {
 		t.Run(mode, func(t *testing.T) {
