@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,9 +57,9 @@ func Backends() []Backend {
 			"ENCRYPTION_RSA_PRIVATE_KEY=${BENCH_RSA_KEY}",
 		}},
 		{Name: "mqtt (built-in broker: mosquitto TLS listener)",
-			Requires: []string{"SPT_MQTT_TLS_ADDR", "SPT_CA_FILE", "SPT_MQTT_USER", "SPT_MQTT_PASS"}, Lines: []string{
+			Requires: []string{"SPT_MQTT_TLS_ADDR", "SPT_CA_FILE", "SPT_MQTT_USER", "SPT_MQTT_PASS"}, Setup: setupMQTT, Lines: []string{
 				"MQTT_BROKER_TYPE=builtin",
-				"MQTT_BROKER_ENDPOINT=tls://${SPT_MQTT_TLS_ADDR}",
+				"MQTT_BROKER_ENDPOINT=tls://localhost:${BENCH_MQTT_TLS_PORT}",
 				"SPACECTL_PREFLIGHT_MQTT_CA_FILE=${SPT_CA_FILE}",
 				"SPACECTL_PREFLIGHT_MQTT_USERNAME=${SPT_MQTT_USER}",
 				"SPACECTL_PREFLIGHT_MQTT_PASSWORD=${SPT_MQTT_PASS}",
@@ -109,17 +110,34 @@ func setupMinIO(ctx context.Context, env Env) (map[string]string, error) {
 			return nil, err
 		}
 	}
-	return nil, nil
+	// Spacelift needs versioning on the states bucket; without it the
+	// check fails early and the run would time less than a real one.
+	return nil, enableVersioning(ctx, ep, "spt-bench-states", s)
 }
 
-// setupRSA generates the key the way Spacelift's docs do (RSA 4096, PKCS#1
-// PEM, base64 on one line).
+// setupMQTT names the broker by host name, as workers do, so the run
+// resolves it and verifies the certificate's name.
+func setupMQTT(_ context.Context, env Env) (map[string]string, error) {
+	addr, _ := env("SPT_MQTT_TLS_ADDR")
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("SPT_MQTT_TLS_ADDR: %w", err)
+	}
+	return map[string]string{"BENCH_MQTT_TLS_PORT": port}, nil
+}
+
+// setupRSA generates the key the way Spacelift's docs do (openssl genrsa
+// 4096 | openssl pkcs8 -topk8 -nocrypt: PKCS#8 PEM), base64 on one line.
 func setupRSA(context.Context, Env) (map[string]string, error) {
 	k, err := rsa.GenerateKey(rand.Reader, 4096)
 	if err != nil {
 		return nil, err
 	}
-	p := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return nil, err
+	}
+	p := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	return map[string]string{"BENCH_RSA_KEY": base64.StdEncoding.EncodeToString(p)}, nil
 }
 

@@ -56,10 +56,17 @@ func TestCreateBucketOnMinIO(t *testing.T) {
 		}
 	}
 	for bucket, want := range map[string]int{"spt-perf-test": http.StatusOK, "spt-perf-absent": http.StatusNotFound} {
-		code, _, err := s3Request(ctx, http.MethodHead, v[0], "/"+bucket, s)
+		code, _, err := s3Request(ctx, http.MethodHead, v[0], "/"+bucket, "", nil, s)
 		if err != nil || code != want {
 			t.Errorf("HEAD %s: %d, %v; want %d", bucket, code, err, want)
 		}
+	}
+	if err := enableVersioning(ctx, v[0], "spt-perf-test", s); err != nil {
+		t.Fatal(err)
+	}
+	code, body, err := s3Request(ctx, http.MethodGet, v[0], "/spt-perf-test", "versioning=", nil, s)
+	if err != nil || code != http.StatusOK || !strings.Contains(body, "<Status>Enabled</Status>") {
+		t.Errorf("GET ?versioning: %d %q %v", code, body, err)
 	}
 	bad := sigV4{AccessKey: v[1], SecretKey: "wrong", Region: "us-east-1", Service: "s3"}
 	if err := createBucket(ctx, v[0], "spt-perf-test-2", bad); err == nil || !strings.Contains(err.Error(), "403") {

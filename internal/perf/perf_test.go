@@ -212,14 +212,20 @@ func TestWriteEnvFileLoadsBack(t *testing.T) {
 
 // The signer must produce AWS's published signature for the get-vanilla
 // example of the SigV4 test suite.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 func TestSigV4MatchesAWSTestSuite(t *testing.T) {
 	s := sigV4{AccessKey: "AKIDEXAMPLE", SecretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Region: "us-east-1", Service: "service"}
 	at := time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
-	got := s.authorization("GET", "/", map[string]string{"Host": "example.amazonaws.com", "X-Amz-Date": "20150830T123600Z"}, emptySHA256, at)
-	want := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, " +
-		"Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-	if got != want {
-		t.Errorf("authorization =\n%s\nwant\n%s", got, want)
+	headers := map[string]string{"Host": "example.amazonaws.com", "X-Amz-Date": "20150830T123600Z"}
+	const prefix = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature="
+	for _, c := range []struct{ name, query, sig string }{
+		{"get-vanilla", "", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+		{"get-vanilla-query-order-key-case", "Param1=value1&Param2=value2", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+	} {
+		if got := s.authorization("GET", "/", c.query, headers, emptySHA256, at); got != prefix+c.sig {
+			t.Errorf("%s: authorization =\n%s\nwant\n%s", c.name, got, prefix+c.sig)
+		}
 	}
 }
 

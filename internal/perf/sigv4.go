@@ -1,9 +1,12 @@
 package perf
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -13,19 +16,18 @@ import (
 	"time"
 )
 
-// emptySHA256 is the payload hash of an empty body.
-const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-// sigV4 signs a request with AWS Signature Version 4, headers only and an
-// empty query: the few setup calls the benchmark makes (creating MinIO
-// buckets) need nothing more, and an S3 SDK is not worth a dependency here.
+// sigV4 signs a request with AWS Signature Version 4 (signed headers, no
+// presigning): the few setup calls the benchmark makes (creating MinIO
+// buckets, turning on versioning) need nothing more, and an S3 SDK is not
+// worth a dependency here.
 type sigV4 struct {
 	AccessKey, SecretKey, Region, Service string
 }
 
-// authorization returns the Authorization header for method and path with
-// the given headers (all of them are signed; names are case-insensitive).
-func (s sigV4) authorization(method, path string, headers map[string]string, payloadHash string, t time.Time) string {
+// authorization returns the Authorization header for method, path and the
+// canonical query (sorted and encoded by the caller) with the given headers
+// (all of them are signed; names are case-insensitive).
+func (s sigV4) authorization(method, path, query string, headers map[string]string, payloadHash string, t time.Time) string {
 	amzDate := t.UTC().Format("20060102T150405Z")
 	day := amzDate[:8]
 	names := make([]string, 0, len(headers))
@@ -37,7 +39,7 @@ func (s sigV4) authorization(method, path string, headers map[string]string, pay
 	}
 	sort.Strings(names)
 	var canon strings.Builder
-	fmt.Fprintf(&canon, "%s\n%s\n\n", method, path)
+	fmt.Fprintf(&canon, "%s\n%s\n%s\n", method, path, query)
 	for _, n := range names {
 		fmt.Fprintf(&canon, "%s:%s\n", n, lower[n])
 	}
@@ -60,17 +62,28 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-// s3Request sends an empty-bodied, signed request to an S3 server reached
-// over plain HTTP at endpoint (host:port) and returns the status and the
-// start of the body.
-func s3Request(ctx context.Context, method, endpoint, path string, s sigV4) (int, string, error) {
+// s3Request sends a signed request to an S3 server reached over plain
+// HTTP at endpoint (host:port) and returns the status and the start of the
+// body. query is the canonical query string, e.g. "versioning=".
+func s3Request(ctx context.Context, method, endpoint, path, query string, body []byte, s sigV4) (int, string, error) {
 	now := time.Now()
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
 	headers := map[string]string{
 		"host":                 endpoint,
-		"x-amz-content-sha256": emptySHA256,
+		"x-amz-content-sha256": payload,
 		"x-amz-date":           now.UTC().Format("20060102T150405Z"),
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+endpoint+path, http.NoBody)
+	if len(body) > 0 {
+		// S3 requires Content-MD5 on bucket configuration calls.
+		m := md5.Sum(body)
+		headers["content-md5"] = base64.StdEncoding.EncodeToString(m[:])
+	}
+	u := "http://" + endpoint + path
+	if query != "" {
+		u += "?" + query
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}
@@ -79,19 +92,19 @@ func s3Request(ctx context.Context, method, endpoint, path string, s sigV4) (int
 			req.Header.Set(k, v)
 		}
 	}
-	req.Header.Set("Authorization", s.authorization(method, path, headers, emptySHA256, now))
+	req.Header.Set("Authorization", s.authorization(method, path, query, headers, payload, now))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode, strings.TrimSpace(string(body)), nil
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return resp.StatusCode, strings.TrimSpace(string(b)), nil
 }
 
 // createBucket makes a bucket; one that already exists and is ours is fine.
 func createBucket(ctx context.Context, endpoint, bucket string, s sigV4) error {
-	code, body, err := s3Request(ctx, http.MethodPut, endpoint, "/"+bucket, s)
+	code, body, err := s3Request(ctx, http.MethodPut, endpoint, "/"+bucket, "", nil, s)
 	if err != nil {
 		return err
 	}
@@ -99,4 +112,18 @@ func createBucket(ctx context.Context, endpoint, bucket string, s sigV4) error {
 		return nil
 	}
 	return fmt.Errorf("create bucket %s: HTTP %d: %s", bucket, code, body)
+}
+
+// enableVersioning turns on versioning, which Spacelift needs on the
+// states bucket.
+func enableVersioning(ctx context.Context, endpoint, bucket string, s sigV4) error {
+	const doc = `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>`
+	code, body, err := s3Request(ctx, http.MethodPut, endpoint, "/"+bucket, "versioning=", []byte(doc), s)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("enable versioning on %s: HTTP %d: %s", bucket, code, body)
+	}
+	return nil
 }
