@@ -93,7 +93,9 @@ func newQueues(t *testing.T, mutate mutation) *sqsFixture {
 		}
 		url := aws.ToString(out.QueueUrl)
 		f.urls[name] = url
-		t.Cleanup(func() { _, _ = admin.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}) })
+		t.Cleanup(func() {
+			_, _ = admin.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
+		})
 		a, err := admin.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"QueueArn"}})
 		if err != nil {
 			t.Fatalf("arn of %s: %v", qname, err)
