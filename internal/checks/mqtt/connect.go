@@ -305,7 +305,6 @@ func (a *attempt) noConnack(err error, setup *tlsSetup) checks.Result {
 		"the broker at %s closed the connection without a CONNACK: %v", a.t.addr(), err))
 }
 
-
 // refused explains a CONNACK with an error reason code.
 func (a *attempt) refused(code byte, user string, credentialed bool) checks.Result {
 	isAuth := code == 0x86 || code == 0x87

@@ -57,8 +57,8 @@ type stallHook struct {
 	release chan struct{}
 }
 
-func (h *stallHook) ID() string             { return "stall" }
-func (h *stallHook) Provides(b byte) bool   { return b == mochi.OnConnectAuthenticate }
+func (h *stallHook) ID() string           { return "stall" }
+func (h *stallHook) Provides(b byte) bool { return b == mochi.OnConnectAuthenticate }
 func (h *stallHook) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool {
 	<-h.release
 	return false

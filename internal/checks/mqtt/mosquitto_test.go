@@ -48,7 +48,7 @@ func TestMosquitto(t *testing.T) {
 			builtin("tls://"+m.mtls, config.MQTTClientCAFile, m.ca, config.MQTTClientCertFile, m.cert, config.MQTTClientKeyFile, m.key), noDNS(t),
 			checks.Pass, []string{"round trip in", "client certificate: CN=client1"}},
 		{"without credentials any CONNACK proves a broker",
-			builtin("tcp://"+m.plain), noDNS(t),
+			builtin("tcp://" + m.plain), noDNS(t),
 			checks.Pass, []string{"authentication not tested", "0x87 Not authorized"}},
 		{"a wrong password fails as authentication",
 			builtin("tls://"+m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, wrongPass, config.MQTTClientCAFile, m.ca), noDNS(t),
