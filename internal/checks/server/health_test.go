@@ -84,7 +84,9 @@ func TestHealth(t *testing.T) {
 		http.NotFound(w, r)
 	})
 	down := serve(t, cert, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
-	redirect := serve(t, cert, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://sso.example.com/login", http.StatusFound) })
+	redirect := serve(t, cert, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://sso.example.com/login", http.StatusFound)
+	})
 	soonPool, soonCert := testCA(t, 5*24*time.Hour)
 	soon := serve(t, soonCert, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
