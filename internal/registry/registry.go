@@ -5,6 +5,8 @@ package registry
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/server"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -14,5 +16,7 @@ import (
 func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
 	configcheck.Register(p, cfg, opts)
+	messaging.Register(p, cfg, opts)
+	server.Register(p, cfg, opts)
 	return p
 }
