@@ -4,7 +4,6 @@
 package msgtest
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,7 +53,7 @@ func Run(t testing.TB, p *checks.Plan, cfg *config.Config, timeout time.Duration
 		timeout = 30 * time.Second
 	}
 	scrub := secret.NewScrubber(cfg.SecretValues()...)
-	ctx := context.Background()
+	ctx := t.Context()
 	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{CheckTimeout: timeout, Only: only, Scrub: scrub.Scrub, CleanupGrace: 10 * time.Second})
 	p.Close(ctx)
 	m := make(map[string]checks.Outcome, len(outs))
@@ -68,7 +67,7 @@ func Run(t testing.TB, p *checks.Plan, cfg *config.Config, timeout time.Duration
 // a check's own texts never contain a secret.
 func RunUnscrubbed(t testing.TB, p *checks.Plan, timeout time.Duration, only ...string) map[string]checks.Outcome {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{CheckTimeout: timeout, Only: only})
 	p.Close(ctx)
 	m := make(map[string]checks.Outcome, len(outs))
