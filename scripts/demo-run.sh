@@ -15,10 +15,12 @@ for b in "${buckets[@]}"; do
     -X PUT "http://$SPT_MINIO_ENDPOINT/spacelift-$b" >/dev/null
 done
 # States must be versioned.
+versioning='<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>'
+# curl signs a request body only when given its SHA-256; MinIO wants Content-MD5.
 curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$SPT_MINIO_ACCESS_KEY:$SPT_MINIO_SECRET_KEY" -X PUT \
-  -H 'Content-Type: application/xml' \
-  --data '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>' \
-  "http://$SPT_MINIO_ENDPOINT/spacelift-states?versioning" >/dev/null
+  -H "x-amz-content-sha256: $(printf %s "$versioning" | sha256sum | cut -d' ' -f1)" \
+  -H "Content-MD5: $(printf %s "$versioning" | openssl md5 -binary | base64)" \
+  --data "$versioning" "http://$SPT_MINIO_ENDPOINT/spacelift-states?versioning=" >/dev/null
 
 # A fresh RSA key, exactly as the Spacelift docs generate it.
 openssl genrsa 4096 2>/dev/null | openssl pkcs8 -topk8 -nocrypt >"$work/spacelift.key"
