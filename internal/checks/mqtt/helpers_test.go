@@ -13,24 +13,13 @@ import (
 )
 
 // runConnect registers the MQTT checks for vars and runs mqtt.connect
-// through the real runner with the given per-check timeout.
+// through the real runner (unscrubbed) with the given per-check timeout.
 func runConnect(t *testing.T, vars map[string]string, stage checks.Stage, timeout time.Duration, d deps) checks.Outcome {
-	t.Helper()
-	return runConnectScrub(t, vars, stage, timeout, d, true)
-}
-
-func runConnectScrub(t *testing.T, vars map[string]string, stage checks.Stage, timeout time.Duration, d deps, scrub bool) checks.Outcome {
 	t.Helper()
 	cfg := msgtest.Config(t, vars)
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{Stage: stage}, awsenv.New(cfg), d)
-	var outs map[string]checks.Outcome
-	if scrub {
-		outs = msgtest.Run(t, p, cfg, timeout, ConnectID)
-	} else {
-		outs = msgtest.RunUnscrubbed(t, p, timeout, ConnectID)
-	}
-	o := outs[ConnectID]
+	o := msgtest.Run(t, p, timeout, ConnectID)[ConnectID]
 	t.Logf("%s: %s (%s)\n%s", ConnectID, o.Result.Status, o.Duration.Round(time.Millisecond), msgtest.Text(o.Result))
 	return o
 }

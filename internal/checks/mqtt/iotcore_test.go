@@ -37,7 +37,7 @@ func runIoT(t *testing.T, id string, vars map[string]string) checks.Outcome {
 	cfg := msgtest.Config(t, vars)
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{}, awsenv.New(cfg), noDNS(t))
-	o := msgtest.Run(t, p, cfg, 10*time.Second, id)[id]
+	o := msgtest.Run(t, p, 10*time.Second, id)[id]
 	t.Logf("%s: %s\n%s", id, o.Result.Status, msgtest.Text(o.Result))
 	msgtest.NoSecret(t, id, o.Result, iotSecret)
 	return o

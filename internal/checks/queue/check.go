@@ -75,9 +75,9 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	if fifo {
 		kind = "FIFO"
 	}
-	ok2 := fmt.Sprintf("queue %s is reachable: %s, visibility timeout %s, %s, encryption %s; probe %s",
+	summary := fmt.Sprintf("queue %s is reachable: %s, visibility timeout %s, %s, encryption %s; probe %s",
 		ref.name, kind, visibility, redrive, encryption, probe)
-	return v.result(ok2)
+	return v.result(summary)
 }
 
 func (c *sqsCheck) checkFIFO(v *verdict, name string, fifo bool) {

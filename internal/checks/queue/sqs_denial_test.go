@@ -100,7 +100,7 @@ func TestSQSProbeCleansUpAfterATimeout(t *testing.T) {
 	p := &checks.Plan{}
 	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
 	start := time.Now()
-	outs := msgtest.Run(t, p, cfg, 1500*time.Millisecond, SQSPrefix+"async")
+	outs := msgtest.Run(t, p, 1500*time.Millisecond, SQSPrefix+"async")
 	if d := time.Since(start); d > 1500*time.Millisecond+cleanupTimeout+time.Second {
 		t.Errorf("the run took %s", d)
 	}

@@ -125,7 +125,7 @@ func (f *sqsFixture) run(opts checks.Options, extra map[string]string) map[strin
 	cfg := f.config(extra)
 	p := &checks.Plan{}
 	Register(p, cfg, opts, awsenv.New(cfg))
-	outs := msgtest.Run(f.t, p, cfg, 20*time.Second, SQSPrefix+"*")
+	outs := msgtest.Run(f.t, p, 20*time.Second, SQSPrefix+"*")
 	for _, q := range config.Queues {
 		o := outs[SQSPrefix+q.Name]
 		f.t.Logf("%s: %s\n%s", o.Check.ID, o.Result.Status, msgtest.Text(o.Result))
@@ -278,7 +278,7 @@ func TestBuiltinNeedsPostgresPrivileges(t *testing.T) {
 		pp := &checks.Plan{}
 		pp.Add(checks.Check{ID: postgresPrivilegesID, Group: "postgres", Title: "t", Run: func(context.Context) checks.Result { return checks.Result{Status: st} }})
 		pp.Add(p.Checks()...)
-		outs := msgtest.Run(t, pp, cfg, 5*time.Second)
+		outs := msgtest.Run(t, pp, 5*time.Second)
 		b := outs[BuiltinID]
 		if st == checks.Pass {
 			msgtest.Expect(t, BuiltinID, b, checks.Pass, "lives in PostgreSQL")

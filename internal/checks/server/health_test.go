@@ -31,7 +31,7 @@ func run(t *testing.T, domain string, stage checks.Stage, d deps, timeout time.D
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{Stage: stage}, d)
 	start := time.Now()
-	o := msgtest.Run(t, p, cfg, timeout)[HealthID]
+	o := msgtest.Run(t, p, timeout)[HealthID]
 	if el := time.Since(start); el > timeout+time.Second {
 		t.Errorf("took %s, more than the %s deadline + 1s", el, timeout)
 	}

@@ -32,7 +32,7 @@ func run(t *testing.T, vars map[string]string, timeout time.Duration) checks.Out
 	}
 	register(p, cfg, checks.Options{}, d)
 	start := time.Now()
-	o := msgtest.Run(t, p, cfg, timeout)[EndpointID]
+	o := msgtest.Run(t, p, timeout)[EndpointID]
 	if el := time.Since(start); el > timeout+time.Second {
 		t.Errorf("took %s, more than the %s deadline + 1s", el, timeout)
 	}

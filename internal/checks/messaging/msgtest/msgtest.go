@@ -11,7 +11,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
-	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Config builds a configuration from name=value pairs, as if they came from
@@ -45,30 +44,16 @@ func IsolateAWS(t *testing.T) {
 	}
 }
 
-// Run executes the plan's checks through the real runner, with the run's
-// secrets scrubbed as the CLI does, and returns the outcomes by ID.
-func Run(t testing.TB, p *checks.Plan, cfg *config.Config, timeout time.Duration, only ...string) map[string]checks.Outcome {
+// Run executes the plan's checks through the real runner and returns the
+// outcomes by ID. It deliberately does not scrub secrets, as the CLI does:
+// NoSecret then proves a check never puts one in its result at all.
+func Run(t testing.TB, p *checks.Plan, timeout time.Duration, only ...string) map[string]checks.Outcome {
 	t.Helper()
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	scrub := secret.NewScrubber(cfg.SecretValues()...)
 	ctx := t.Context()
-	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{CheckTimeout: timeout, Only: only, Scrub: scrub.Scrub, CleanupGrace: 10 * time.Second})
-	p.Close(ctx)
-	m := make(map[string]checks.Outcome, len(outs))
-	for _, o := range outs {
-		m[o.Check.ID] = o
-	}
-	return m
-}
-
-// RunUnscrubbed is Run without the runner's scrubber, so a test can prove
-// a check's own texts never contain a secret.
-func RunUnscrubbed(t testing.TB, p *checks.Plan, timeout time.Duration, only ...string) map[string]checks.Outcome {
-	t.Helper()
-	ctx := t.Context()
-	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{CheckTimeout: timeout, Only: only})
+	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{CheckTimeout: timeout, Only: only, CleanupGrace: 10 * time.Second})
 	p.Close(ctx)
 	m := make(map[string]checks.Outcome, len(outs))
 	for _, o := range outs {
