@@ -50,7 +50,7 @@ func (c *connectCheck) run(ctx context.Context) checks.Result {
 	a.details.Add("stage", c.stage)
 	a.details.Add("address", t.addr())
 	a.details.Add("transport", map[bool]string{true: "TLS", false: "plain TCP"}[t.tls])
-	return a.run(ctx)
+	return a.run()
 }
 
 // builtinBeforeInstall is the one case where an unreachable broker is
@@ -87,7 +87,7 @@ func (a *attempt) hung(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func (a *attempt) run(ctx context.Context) checks.Result {
+func (a *attempt) run() checks.Result {
 	t := a.t
 	addrs := []string{t.host}
 	if net.ParseIP(t.host) == nil {
@@ -159,7 +159,7 @@ func (a *attempt) run(ctx context.Context) checks.Result {
 			return a.iotCoreWithoutCert(&state)
 		}
 	}
-	return a.session(ctx, conn, setup)
+	return a.session(conn, setup)
 }
 
 // iotCoreWithoutCert ends the check after TLS: IoT Core accepts MQTT only
@@ -212,7 +212,7 @@ func days(d time.Duration) string {
 
 // session opens the MQTT v5 session and, with credentials, runs the
 // publish/subscribe round trip.
-func (a *attempt) session(ctx context.Context, conn net.Conn, setup *tlsSetup) checks.Result {
+func (a *attempt) session(conn net.Conn, setup *tlsSetup) checks.Result {
 	user := a.c.cfg.Get(config.MQTTClientUsername)
 	pass := a.c.cfg.Secret(config.MQTTClientPassword)
 	credentialed := user != "" || !pass.IsZero() || (setup != nil && setup.clientCert != nil)
