@@ -186,8 +186,8 @@ func (a *attempt) describeTLS(state tls.ConnectionState, setup *tlsSetup) {
 	}
 }
 
-// expiry downgrades a passing result to a warning when the broker's (or
-// our client) certificate expires within expiryWarning.
+// expiry downgrades a passing result to a warning when the broker's
+// certificate expires within expiryWarning.
 func (a *attempt) expiry(res checks.Result, state *tls.ConnectionState) checks.Result {
 	if state == nil || len(state.PeerCertificates) == 0 {
 		return res
