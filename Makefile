@@ -8,6 +8,7 @@ BIN          := bin/spacectl-preflight
 CACHE        ?= $(HOME)/.cache/spacectl-preflight
 TOOLS_BIN    := $(CACHE)/tools/bin
 STATICCHECK  := $(TOOLS_BIN)/staticcheck-v0.8.2
+GORELEASER   := $(TOOLS_BIN)/goreleaser-v2.15.1
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 DATE         ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -22,7 +23,7 @@ BENCH_SERVICES  ?= postgres,minio,mosquitto
 BENCH_COLD_RUNS ?= 21
 BENCH_FULL_RUNS ?= 5
 
-.PHONY: all build test test-unit lint golden demo bench fuzz clean help
+.PHONY: all build test test-unit lint golden demo bench fuzz clean help docs release-snapshot
 
 all: build
 
@@ -67,5 +68,18 @@ fuzz: ## run each fuzz target for $(FUZZTIME)
 	  done; \
 	done
 
+docs: ## regenerate docs/completions, docs/man and docs/config.schema.json (commit them)
+	env -u SOURCE_DATE_EPOCH $(GO) run ./cmd/spacectl-preflight-docs -out docs
+
+$(GORELEASER):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/goreleaser/goreleaser/v2@v2.15.1
+	mv $(TOOLS_BIN)/goreleaser $(GORELEASER)
+
+release-snapshot: $(GORELEASER) ## goreleaser check + local snapshot build into dist/ (no image, nothing published)
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean --skip=docker,sign,publish,announce
+	scripts/verify-release.sh dist
+
 clean: ## remove build output
-	rm -rf bin dist
+	rm -rf bin dist build

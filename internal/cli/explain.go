@@ -16,6 +16,17 @@ func newCmdExplain(s *Streams) *cobra.Command {
 		Use:   "explain CHECK-ID",
 		Short: "Print a check's page: what it verifies, why Spacelift needs it, how to fix each failure",
 		Args:  cobra.ExactArgs(1),
+		// Shell completion offers every check ID, with its title.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var ids []cobra.Completion
+			for _, c := range registry.Build(config.New(), checks.Options{Stage: checks.PreInstall}).Checks() {
+				ids = append(ids, cobra.CompletionWithDesc(c.ID, c.Title))
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			plan := registry.Build(config.New(), checks.Options{Stage: checks.PreInstall})
 			var ids []string

@@ -64,7 +64,11 @@ func writeOutputs(s *Streams, specs []outputSpec, r report.Report, colorMode str
 			}
 			continue
 		}
-		if err := writeFileAtomic(o.Path, buf.Bytes()); err != nil {
+		write := writeFileAtomic
+		if isStream(o.Path) {
+			write = writeInPlace
+		}
+		if err := write(o.Path, buf.Bytes()); err != nil {
 			errs = append(errs, fmt.Sprintf("writing %s report: %v", o.Format, err))
 		}
 	}
@@ -99,4 +103,28 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// isStream reports whether path is a device or a pipe, e.g. /dev/stderr in
+// a Kubernetes Job, so `-o json=/dev/stderr` puts a second report in the
+// pod's log. Such a path is written in place: no temporary file can be
+// created beside it, and renaming one over /dev/stderr would replace it.
+func isStream(path string) bool {
+	if strings.HasPrefix(filepath.ToSlash(path), "/dev/") {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&(os.ModeDevice|os.ModeCharDevice|os.ModeNamedPipe) != 0
+}
+
+func writeInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

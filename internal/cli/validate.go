@@ -15,7 +15,7 @@ func newCmdConfig(s *Streams) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newCmdConfigValidate(s))
+	cmd.AddCommand(newCmdConfigValidate(s), newCmdConfigInit(s), newCmdConfigSchema(s))
 	return cmd
 }
 
