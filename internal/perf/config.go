@@ -42,7 +42,6 @@ func Backends() []Backend {
 			"SERVER_DOMAIN=spacelift.example.com",
 			"LICENSE_TYPE=jwt",
 			"LICENSE_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl",
-			"OBSERVABILITY_VENDOR=Disabled",
 		}},
 		{Name: "postgres (PostgreSQL 17)", Requires: []string{"SPT_PG17_URL"}, Setup: setupPostgres,
 			Lines: []string{"DATABASE_URL=${BENCH_DATABASE_URL}"}},
@@ -64,6 +63,10 @@ func Backends() []Backend {
 				"SPACECTL_PREFLIGHT_MQTT_USERNAME=${SPT_MQTT_USER}",
 				"SPACECTL_PREFLIGHT_MQTT_PASSWORD=${SPT_MQTT_PASS}",
 			}},
+		{Name: "telemetry (OpenTelemetry: an OTLP/gRPC receiver in the bench process)", Setup: setupCollector, Lines: []string{
+			"OBSERVABILITY_VENDOR=OpenTelemetry",
+			"OTEL_EXPORTER_OTLP_ENDPOINT=http://${BENCH_OTLP_ADDR}",
+		}},
 	}
 }
 

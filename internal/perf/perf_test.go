@@ -248,3 +248,65 @@ func TestMeasureReportsExitCodeAndRSS(t *testing.T) {
 		t.Error("a binary that cannot start must be an error")
 	}
 }
+
+// pprofTraces is the shape `go tool pprof -traces` prints for a delay
+// profile from `go tool trace -pprof=sync`.
+const pprofTraces = `File: t.out
+Type: delay
+-----------+-------------------------------------------------------
+    4.77ms   runtime.selectgo
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).use
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).checkClockSkew
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+-----------+-------------------------------------------------------
+       3ms   runtime.selectgo
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).use
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).checkDatabase
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+-----------+-------------------------------------------------------
+  197.57us   runtime.selectgo
+             google.golang.org/grpc.(*pickerWrapper).pick
+             github.com/spacelift-io/spacectl-preflight/internal/checks/telemetry.otlp
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+-----------+-------------------------------------------------------
+    1.5ms   runtime.chanrecv1
+             github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt.(*attempt).session
+             github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt.(*connectCheck).run
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+-----------+-------------------------------------------------------
+    7.97ms   runtime.selectgo
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).schedule
+             github.com/spacelift-io/spacectl-preflight/internal/checks.Run.func1
+-----------+-------------------------------------------------------
+    1ms   runtime.selectgo
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).use
+             github.com/spacelift-io/spacectl-preflight/internal/checks/postgres.(*session).checkClockSkew
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+-----------+-------------------------------------------------------
+    2ms   runtime.chansend1
+             github.com/spacelift-io/spacectl-preflight/internal/checks.(*run).execute.func1
+`
+
+func TestWaitsFromPprofTraces(t *testing.T) {
+	blocks := ParsePprofTraces(pprofTraces)
+	if len(blocks) != 7 || blocks[2].Delay != 197570*time.Nanosecond || len(blocks[0].Stack) != 4 {
+		t.Fatalf("parsed %d blocks: %+v", len(blocks), blocks)
+	}
+	shared, own := Shared(CodeWaits(blocks))
+	// The runner's own wait for needs (schedule) and the gRPC library's wait
+	// are not check code; the two postgres checks share session.use.
+	if len(shared) != 2 || shared[0].Check != "postgres.(*session).checkClockSkew" || shared[0].Site != "postgres.(*session).use" ||
+		shared[0].Delay != ms(5.77) || shared[1].Check != "postgres.(*session).checkDatabase" {
+		t.Errorf("shared = %+v", shared)
+	}
+	if len(own) != 1 || own[0].Site != "mqtt.(*attempt).session" {
+		t.Errorf("own = %+v", own)
+	}
+	if bs := BySite(shared); len(bs) != 1 || bs[0].Site != "postgres.(*session).use" || bs[0].Delay != ms(8.77) || bs[0].Check != "2 checks" {
+		t.Errorf("BySite = %+v", bs)
+	}
+	all := CheckDelays(blocks)
+	if len(all) != 4 || all[0].Check != "postgres.(*session).checkClockSkew" || all[0].Delay != ms(5.77) {
+		t.Errorf("CheckDelays = %+v", all)
+	}
+}

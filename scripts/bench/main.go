@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,6 +28,7 @@ type options struct {
 	coldRuns  int
 	fullRuns  int
 	aloneRuns int
+	traceRuns int
 	dir       string
 }
 
@@ -36,6 +38,7 @@ func main() {
 	flag.IntVar(&o.coldRuns, "cold-runs", 21, "runs per cold-start figure (median reported)")
 	flag.IntVar(&o.fullRuns, "full-runs", 5, "full runs per concurrency setting (the median run is reported)")
 	flag.IntVar(&o.aloneRuns, "alone-runs", 3, "runs of each check on its own (0 skips the waiting analysis)")
+	flag.IntVar(&o.traceRuns, "trace-runs", 3, "traced full runs for the waiting analysis (0 skips it)")
 	flag.StringVar(&o.dir, "dir", "", "working directory for configs (default: a new temporary one)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -103,6 +106,9 @@ func run(ctx context.Context, o options) error {
 	}
 	b.printChecks(def, one, alone)
 	b.parallelism(def, one)
+	if err := b.waits(ctx); err != nil {
+		return err
+	}
 	if err := b.connections(ctx, list); err != nil {
 		return err
 	}
@@ -336,22 +342,19 @@ func (b *bench) printChecks(def, one perf.Run, alone map[string]time.Duration) {
 	}
 	fmt.Printf("not run (%d): %s\n", len(skipped), strings.Join(skipped, ", "))
 	if len(alone) > 0 {
-		var waited []string
+		var slower []string
 		for _, e := range def.Report.Results {
 			a, ok := alone[e.ID]
-			// Noise on a shared machine is a few ms; waiting for a sibling
-			// shows up as more than that and more than half again.
+			// Noise on a shared machine is a few ms; more than that and more
+			// than half again is worth a look in the trace analysis below.
 			if ok && e.Duration-a > 10*time.Millisecond && e.Duration > a*3/2 {
-				waited = append(waited, fmt.Sprintf("%s (+%s)", e.ID, perf.Ms(e.Duration-a)))
+				slower = append(slower, fmt.Sprintf("%s (+%s)", e.ID, perf.Ms(e.Duration-a)))
 			}
 		}
-		slices.Sort(waited)
-		measured := "none"
-		if len(waited) > 0 {
-			measured = strings.Join(waited, ", ")
+		if len(slower) == 0 {
+			slower = []string{"none"}
 		}
-		b.target("no check waits for another unless it declares needs (slower in the run than alone by > 10 ms and > 50%)",
-			"none", measured, len(waited) == 0)
+		fmt.Printf("slower in the run than alone by > 10 ms and > 50%%: %s\n", strings.Join(slower, ", "))
 	}
 }
 
@@ -363,6 +366,79 @@ func (b *bench) parallelism(def, one perf.Run) {
 		float64(def.SumOfChecks())/float64(def.Wall))
 	fmt.Printf("outside the runner (start-up, config, rendering, exit): %s of the default run's wall\n",
 		perf.Ms(def.Wall-def.Report.Duration))
+}
+
+// waits traces full runs and reads, from the execution trace, where
+// checks blocked on each other (sync) and how long they had no CPU (sched).
+func (b *bench) waits(ctx context.Context) error {
+	n := b.o.traceRuns
+	if n <= 0 {
+		return nil
+	}
+	section(fmt.Sprintf("where checks wait (execution trace of %d full runs, check --trace; per-run mean)", n))
+	var syncB, schedB []perf.Block
+	for i := range n {
+		path := filepath.Join(b.o.dir, fmt.Sprintf("trace-%d.out", i))
+		if _, err := b.fullRun(ctx, "--trace", path); err != nil {
+			return err
+		}
+		for _, k := range []struct {
+			kind string
+			dst  *[]perf.Block
+		}{{"sync", &syncB}, {"sched", &schedB}} {
+			text, err := delayProfile(ctx, path, k.kind)
+			if err != nil {
+				return err
+			}
+			*k.dst = append(*k.dst, perf.ParsePprofTraces(text)...)
+		}
+	}
+	per := func(d time.Duration) string { return perf.Ms(d / time.Duration(n)) }
+	shared, own := perf.Shared(perf.CodeWaits(syncB))
+	fmt.Println("blocked in check code on a primitive several checks use (one check waiting for another):")
+	for _, w := range shared {
+		fmt.Printf("  %-55s at %-35s %s\n", w.Check, w.Site, per(w.Delay))
+	}
+	var flagged []string
+	for _, w := range perf.BySite(shared) {
+		flagged = append(flagged, fmt.Sprintf("%s: %s blocked %s in total", w.Site, w.Check, per(w.Delay)))
+	}
+	if len(shared) == 0 {
+		fmt.Println("  none")
+	}
+	fmt.Println("blocked in check code on its own goroutines (waiting for its own I/O):")
+	for _, w := range own {
+		fmt.Printf("  %-55s at %-35s %s\n", w.Check, w.Site, per(w.Delay))
+	}
+	fmt.Println("runnable but without a CPU (scheduler latency; CPU contention between checks and other processes):")
+	for _, w := range perf.CheckDelays(schedB) {
+		fmt.Printf("  %-55s %s\n", w.Check, per(w.Delay))
+	}
+	measured := "none"
+	if len(flagged) > 0 {
+		measured = strings.Join(flagged, "; ")
+	}
+	b.target("no check waits for another unless it declares needs (blocking on a primitive several checks share, per run, from the execution trace)",
+		"none", measured, len(shared) == 0)
+	return nil
+}
+
+// delayProfile turns an execution trace into a delay profile of the given
+// kind and prints its stacks (go tool trace, go tool pprof).
+func delayProfile(ctx context.Context, tracePath, kind string) (string, error) {
+	prof := tracePath + "." + kind + ".pprof"
+	out, err := exec.CommandContext(ctx, "go", "tool", "trace", "-pprof="+kind, tracePath).Output()
+	if err != nil {
+		return "", fmt.Errorf("go tool trace -pprof=%s: %w", kind, err)
+	}
+	if err := os.WriteFile(prof, out, 0o600); err != nil {
+		return "", err
+	}
+	text, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-traces", prof).Output()
+	if err != nil {
+		return "", fmt.Errorf("go tool pprof -traces: %w", err)
+	}
+	return string(text), nil
 }
 
 // connections counts PostgreSQL sessions per group and for a full run.
