@@ -20,7 +20,7 @@ func (traceSink) Export(context.Context, *collectortrace.ExportTraceServiceReque
 }
 
 // setupCollector serves OTLP/gRPC on a loopback port until ctx ends.
-func setupCollector(ctx context.Context, _ Env) (map[string]string, error) {
+func setupCollector(ctx context.Context, _ Env, _ *Resources) (map[string]string, error) {
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {

@@ -12,10 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // Backend points one part of Spacelift's configuration at a harness
-// server. Adding a backend to the benchmark is one entry in Backends: the
+// server. Adding a backend to the benchmark is one entry in a profile: the
 // Spacelift variables, with ${SPT_*} (and Setup's) values substituted.
 type Backend struct {
 	Name string
@@ -23,51 +24,87 @@ type Backend struct {
 	// unset (the service was not started) the backend is left out.
 	Requires []string
 	// Setup prepares the server (a database, buckets, a key) and returns
-	// extra values for Lines, referenced as ${NAME}.
-	Setup func(ctx context.Context, env Env) (map[string]string, error)
+	// extra values for Lines and ProcEnv, referenced as ${NAME}. Servers it
+	// starts itself run until ctx ends.
+	Setup func(ctx context.Context, env Env, r *Resources) (map[string]string, error)
 	// Lines are NAME=value lines of the env file.
 	Lines []string
+	// ProcEnv are NAME=value variables of the measured process itself: the
+	// SDKs' standard settings (AWS_ENDPOINT_URL_SQS, ...) that a real
+	// install gets from its environment too.
+	ProcEnv []string
 	// Offline marks backends whose checks touch no network: they alone
 	// make up the cold-start configuration.
 	Offline bool
 }
 
+// Resources are what Setup functions start and the benchmark reads back.
+type Resources struct {
+	// CredentialFetches counts requests to the AWS container-credentials
+	// endpoint the aws profile points the SDK's default chain at. Every
+	// loaded AWS config has its own credentials cache, so one run fetches
+	// once per config it loaded and used.
+	CredentialFetches atomic.Int64
+}
+
 // Env looks up harness variables (os.LookupEnv in scripts/bench).
 type Env func(name string) (string, bool)
 
-// Backends is every backend the full run configures, in registry order.
-func Backends() []Backend {
-	return []Backend{
-		{Name: "general", Offline: true, Lines: []string{
-			"SERVER_DOMAIN=spacelift.example.com",
-			"LICENSE_TYPE=jwt",
-			"LICENSE_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl",
-		}},
+// Profile is one full-run configuration.
+type Profile struct {
+	Name     string
+	Backends []Backend
+}
+
+// Profiles are the configurations the full runs use: the self-hosted
+// stack of a new install, and the AWS services (one run cannot have both:
+// storage, encryption and the queue each take one type).
+func Profiles() []Profile {
+	general := Backend{Name: "general", Offline: true, Lines: []string{
+		"SERVER_DOMAIN=spacelift.example.com",
+		"LICENSE_TYPE=jwt",
+		"LICENSE_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl",
+	}}
+	postgres := []Backend{
 		{Name: "postgres (PostgreSQL 17)", Requires: []string{"SPT_PG17_URL"}, Setup: setupPostgres,
 			Lines: []string{"DATABASE_URL=${BENCH_DATABASE_URL}"}},
 		{Name: "postgres read replica (PostgreSQL 17 hot standby)", Requires: []string{"SPT_PG17_URL", "SPT_PG_STANDBY_URL"},
 			Lines: []string{"DATABASE_READ_ONLY_URL=${SPT_PG_STANDBY_URL}"}},
-		{Name: "queue (built-in, in PostgreSQL)", Requires: []string{"SPT_PG17_URL"},
+	}
+	mqtt := Backend{Name: "mqtt (built-in broker: mosquitto TLS listener)",
+		Requires: []string{"SPT_MQTT_TLS_ADDR", "SPT_CA_FILE", "SPT_MQTT_USER", "SPT_MQTT_PASS"}, Setup: setupMQTT, Lines: []string{
+			"MQTT_BROKER_TYPE=builtin",
+			"MQTT_BROKER_ENDPOINT=tls://localhost:${BENCH_MQTT_TLS_PORT}",
+			"SPACECTL_PREFLIGHT_MQTT_CA_FILE=${SPT_CA_FILE}",
+			"SPACECTL_PREFLIGHT_MQTT_USERNAME=${SPT_MQTT_USER}",
+			"SPACECTL_PREFLIGHT_MQTT_PASSWORD=${SPT_MQTT_PASS}",
+		}}
+	telemetry := Backend{Name: "telemetry (OpenTelemetry: an OTLP/gRPC receiver in the bench process)", Setup: setupCollector, Lines: []string{
+		"OBSERVABILITY_VENDOR=OpenTelemetry",
+		"OTEL_EXPORTER_OTLP_ENDPOINT=http://${BENCH_OTLP_ADDR}",
+	}}
+	selfHosted := append(append([]Backend{general}, postgres...),
+		Backend{Name: "queue (built-in, in PostgreSQL)", Requires: []string{"SPT_PG17_URL"},
 			Lines: []string{"MESSAGE_QUEUE_TYPE=postgres"}},
-		{Name: "storage (MinIO)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},
+		Backend{Name: "storage (MinIO)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},
 			Setup: setupMinIO, Lines: minioLines()},
-		{Name: "encryption (RSA)", Setup: setupRSA, Lines: []string{
+		Backend{Name: "encryption (RSA)", Setup: setupRSA, Lines: []string{
 			"ENCRYPTION_TYPE=rsa",
 			"ENCRYPTION_RSA_PRIVATE_KEY=${BENCH_RSA_KEY}",
 		}},
-		{Name: "mqtt (built-in broker: mosquitto TLS listener)",
-			Requires: []string{"SPT_MQTT_TLS_ADDR", "SPT_CA_FILE", "SPT_MQTT_USER", "SPT_MQTT_PASS"}, Setup: setupMQTT, Lines: []string{
-				"MQTT_BROKER_TYPE=builtin",
-				"MQTT_BROKER_ENDPOINT=tls://localhost:${BENCH_MQTT_TLS_PORT}",
-				"SPACECTL_PREFLIGHT_MQTT_CA_FILE=${SPT_CA_FILE}",
-				"SPACECTL_PREFLIGHT_MQTT_USERNAME=${SPT_MQTT_USER}",
-				"SPACECTL_PREFLIGHT_MQTT_PASSWORD=${SPT_MQTT_PASS}",
-			}},
-		{Name: "telemetry (OpenTelemetry: an OTLP/gRPC receiver in the bench process)", Setup: setupCollector, Lines: []string{
-			"OBSERVABILITY_VENDOR=OpenTelemetry",
-			"OTEL_EXPORTER_OTLP_ENDPOINT=http://${BENCH_OTLP_ADDR}",
-		}},
-	}
+		mqtt, telemetry)
+	onAWS := append(append([]Backend{general}, postgres...),
+		awsBackend(),
+		Backend{Name: "queue (SQS: local-aws-sqs)", Requires: []string{"SPT_SQS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupSQS,
+			Lines: sqsLines(), ProcEnv: []string{"AWS_ENDPOINT_URL_SQS=${SPT_SQS_ENDPOINT}"}},
+		Backend{Name: "encryption (KMS: local-kms)", Requires: []string{"SPT_KMS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupKMS,
+			Lines: []string{
+				"ENCRYPTION_TYPE=kms",
+				"ENCRYPTION_KMS_ENCRYPTION_KEY_ID=${BENCH_KMS_ENCRYPTION_KEY}",
+				"ENCRYPTION_KMS_SIGNING_KEY_ID=${BENCH_KMS_SIGNING_KEY}",
+			}, ProcEnv: []string{"AWS_ENDPOINT_URL_KMS=${SPT_KMS_ENDPOINT}"}},
+		mqtt, telemetry)
+	return []Profile{{Name: "self-hosted", Backends: selfHosted}, {Name: "aws", Backends: onAWS}}
 }
 
 // bucketNames are the MinIO buckets the benchmark creates, one per
@@ -91,7 +128,7 @@ func minioLines() []string {
 	return lines
 }
 
-func setupPostgres(ctx context.Context, env Env) (map[string]string, error) {
+func setupPostgres(ctx context.Context, env Env, _ *Resources) (map[string]string, error) {
 	admin, _ := env("SPT_PG17_URL")
 	if err := createDatabase(ctx, admin, BenchDatabase); err != nil {
 		return nil, fmt.Errorf("creating database %s: %w", BenchDatabase, err)
@@ -103,7 +140,7 @@ func setupPostgres(ctx context.Context, env Env) (map[string]string, error) {
 	return map[string]string{"BENCH_DATABASE_URL": u}, nil
 }
 
-func setupMinIO(ctx context.Context, env Env) (map[string]string, error) {
+func setupMinIO(ctx context.Context, env Env, _ *Resources) (map[string]string, error) {
 	ep, _ := env("SPT_MINIO_ENDPOINT")
 	ak, _ := env("SPT_MINIO_ACCESS_KEY")
 	sk, _ := env("SPT_MINIO_SECRET_KEY")
@@ -120,7 +157,7 @@ func setupMinIO(ctx context.Context, env Env) (map[string]string, error) {
 
 // setupMQTT names the broker by host name, as workers do, so the run
 // resolves it and verifies the certificate's name.
-func setupMQTT(_ context.Context, env Env) (map[string]string, error) {
+func setupMQTT(_ context.Context, env Env, _ *Resources) (map[string]string, error) {
 	addr, _ := env("SPT_MQTT_TLS_ADDR")
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -131,7 +168,7 @@ func setupMQTT(_ context.Context, env Env) (map[string]string, error) {
 
 // setupRSA generates the key the way Spacelift's docs do (openssl genrsa
 // 4096 | openssl pkcs8 -topk8 -nocrypt: PKCS#8 PEM), base64 on one line.
-func setupRSA(context.Context, Env) (map[string]string, error) {
+func setupRSA(context.Context, Env, *Resources) (map[string]string, error) {
 	k, err := rsa.GenerateKey(rand.Reader, 4096)
 	if err != nil {
 		return nil, err
@@ -147,6 +184,7 @@ func setupRSA(context.Context, Env) (map[string]string, error) {
 // Config is a built benchmark configuration.
 type Config struct {
 	Lines   []string // NAME=value, ready for an env file
+	ProcEnv []string // NAME=value for the measured process
 	Used    []string // backend names configured
 	Skipped []string // "name: why" for backends left out
 }
@@ -154,7 +192,7 @@ type Config struct {
 // BuildConfig prepares every backend whose harness variables are set and
 // expands its lines. With offline set, only offline backends are used and
 // no Setup that needs a server runs.
-func BuildConfig(ctx context.Context, bs []Backend, env Env, offline bool) (Config, error) {
+func BuildConfig(ctx context.Context, bs []Backend, env Env, offline bool, r *Resources) (Config, error) {
 	var c Config
 	for _, b := range bs {
 		if offline && !b.Offline {
@@ -166,18 +204,23 @@ func BuildConfig(ctx context.Context, bs []Backend, env Env, offline bool) (Conf
 		}
 		vals := map[string]string{}
 		if b.Setup != nil {
-			v, err := b.Setup(ctx, env)
+			v, err := b.Setup(ctx, env, r)
 			if err != nil {
 				return Config{}, fmt.Errorf("%s: %w", b.Name, err)
 			}
 			vals = v
 		}
-		for _, l := range b.Lines {
-			line, err := expand(l, env, vals)
-			if err != nil {
-				return Config{}, fmt.Errorf("%s: %w", b.Name, err)
+		for _, x := range []struct {
+			in  []string
+			out *[]string
+		}{{b.Lines, &c.Lines}, {b.ProcEnv, &c.ProcEnv}} {
+			for _, l := range x.in {
+				line, err := expand(l, env, vals)
+				if err != nil {
+					return Config{}, fmt.Errorf("%s: %w", b.Name, err)
+				}
+				*x.out = append(*x.out, line)
 			}
-			c.Lines = append(c.Lines, line)
 		}
 		c.Used = append(c.Used, b.Name)
 	}

@@ -18,7 +18,7 @@ func TestSessionCounterCountsRealSessions(t *testing.T) {
 	admin := testsvc.Require(t, "SPT_PG17_URL")[0]
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	vals, err := setupPostgres(ctx, func(string) (string, bool) { return admin, true })
+	vals, err := setupPostgres(ctx, func(string) (string, bool) { return admin, true }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,25 +156,31 @@ func TestBuildConfig(t *testing.T) {
 		{Name: "offline", Offline: true, Lines: []string{"SERVER_DOMAIN=spacelift.example.com"}},
 		{Name: "pg", Requires: []string{"SPT_PG"}, Lines: []string{"DATABASE_URL=${SPT_PG}"}},
 		{Name: "set-up", Lines: []string{"ENCRYPTION_RSA_PRIVATE_KEY=${KEY}"},
-			Setup: func(context.Context, Env) (map[string]string, error) { return map[string]string{"KEY": "k"}, nil }},
+			Setup: func(context.Context, Env, *Resources) (map[string]string, error) {
+				return map[string]string{"KEY": "k"}, nil
+			},
+			ProcEnv: []string{"AWS_ENDPOINT_URL_KMS=${KEY}"}},
 	}
-	c, err := BuildConfig(t.Context(), bs, env(map[string]string{}), false)
+	c, err := BuildConfig(t.Context(), bs, env(map[string]string{}), false, &Resources{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Join(c.ProcEnv, "|") != "AWS_ENDPOINT_URL_KMS=k" {
+		t.Errorf("ProcEnv = %q", c.ProcEnv)
 	}
 	if strings.Join(c.Lines, "|") != "SERVER_DOMAIN=spacelift.example.com|ENCRYPTION_RSA_PRIVATE_KEY=k" ||
 		len(c.Skipped) != 1 || !strings.Contains(c.Skipped[0], "SPT_PG not set") {
 		t.Errorf("without SPT_PG: lines %q, skipped %q", c.Lines, c.Skipped)
 	}
-	c, err = BuildConfig(t.Context(), bs, env(map[string]string{"SPT_PG": "postgres://x"}), true)
+	c, err = BuildConfig(t.Context(), bs, env(map[string]string{"SPT_PG": "postgres://x"}), true, &Resources{})
 	if err != nil || strings.Join(c.Lines, "|") != "SERVER_DOMAIN=spacelift.example.com" {
 		t.Errorf("offline: %q, %v", c.Lines, err)
 	}
-	c, err = BuildConfig(t.Context(), bs, env(map[string]string{"SPT_PG": "postgres://x"}), false)
+	c, err = BuildConfig(t.Context(), bs, env(map[string]string{"SPT_PG": "postgres://x"}), false, &Resources{})
 	if err != nil || len(c.Used) != 3 || c.Lines[1] != "DATABASE_URL=postgres://x" {
 		t.Errorf("with SPT_PG: %q, %v", c.Lines, err)
 	}
-	_, err = BuildConfig(t.Context(), []Backend{{Name: "typo", Lines: []string{"A=${SPT_TYPO}"}}}, env(nil), false)
+	_, err = BuildConfig(t.Context(), []Backend{{Name: "typo", Lines: []string{"A=${SPT_TYPO}"}}}, env(nil), false, &Resources{})
 	if err == nil || !strings.Contains(err.Error(), "${SPT_TYPO}") {
 		t.Errorf("an unknown ${} must be an error, got %v", err)
 	}

@@ -29,6 +29,7 @@ type options struct {
 	fullRuns  int
 	aloneRuns int
 	traceRuns int
+	profiles  string
 	dir       string
 }
 
@@ -39,6 +40,7 @@ func main() {
 	flag.IntVar(&o.fullRuns, "full-runs", 5, "full runs per concurrency setting (the median run is reported)")
 	flag.IntVar(&o.aloneRuns, "alone-runs", 3, "runs of each check on its own (0 skips the waiting analysis)")
 	flag.IntVar(&o.traceRuns, "trace-runs", 3, "traced full runs for the waiting analysis (0 skips it)")
+	flag.StringVar(&o.profiles, "profiles", "", "comma-separated profiles to run (default: all)")
 	flag.StringVar(&o.dir, "dir", "", "working directory for configs (default: a new temporary one)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -53,9 +55,16 @@ func main() {
 type bench struct {
 	o       options
 	bin     string
-	fullEnv string
 	offEnv  string
+	res     *perf.Resources
 	targets []target
+}
+
+// profile is one full-run configuration, written out.
+type profile struct {
+	name    string
+	envFile string
+	procEnv []string
 }
 
 type target struct{ name, limit, measured, verdict string }
@@ -82,8 +91,9 @@ func run(ctx context.Context, o options) error {
 		}
 		defer os.RemoveAll(o.dir)
 	}
-	b := &bench{o: o, bin: bin}
-	if err := b.configs(ctx); err != nil {
+	b := &bench{o: o, bin: bin, res: &perf.Resources{}}
+	profiles, err := b.configs(ctx)
+	if err != nil {
 		return err
 	}
 	if err := b.coldStart(ctx); err != nil {
@@ -92,56 +102,74 @@ func run(ctx context.Context, o options) error {
 	if err := b.initTrace(ctx); err != nil {
 		return err
 	}
-	list, err := b.listChecks(ctx)
-	if err != nil {
-		return err
-	}
-	def, one, err := b.fullRuns(ctx)
-	if err != nil {
-		return err
-	}
-	alone, err := b.aloneRuns(ctx, list, def)
-	if err != nil {
-		return err
-	}
-	b.printChecks(def, one, alone)
-	b.parallelism(def, one)
-	if err := b.waits(ctx); err != nil {
-		return err
-	}
-	if err := b.connections(ctx, list); err != nil {
-		return err
+	for _, p := range profiles {
+		if err := b.profile(ctx, p); err != nil {
+			return fmt.Errorf("profile %s: %w", p.name, err)
+		}
 	}
 	b.printTargets()
 	return nil
 }
 
+func (b *bench) profile(ctx context.Context, p profile) error {
+	fmt.Printf("\n######## profile %s\n", p.name)
+	list, err := b.listChecks(ctx, p)
+	if err != nil {
+		return err
+	}
+	def, one, err := b.fullRuns(ctx, p)
+	if err != nil {
+		return err
+	}
+	alone, err := b.aloneRuns(ctx, p, list, def)
+	if err != nil {
+		return err
+	}
+	b.printChecks(def, one, alone)
+	b.parallelism(def, one)
+	if err := b.waits(ctx, p); err != nil {
+		return err
+	}
+	if err := b.connections(ctx, p, list); err != nil {
+		return err
+	}
+	return b.awsConfigs(ctx, p, list)
+}
+
 func section(title string) { fmt.Printf("\n== %s\n", title) }
 
-func (b *bench) configs(ctx context.Context) error {
+func (b *bench) configs(ctx context.Context) ([]profile, error) {
 	section("configuration")
-	full, err := perf.BuildConfig(ctx, perf.Backends(), os.LookupEnv, false)
+	all := perf.Profiles()
+	off, err := perf.BuildConfig(ctx, all[0].Backends, os.LookupEnv, true, b.res)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	off, err := perf.BuildConfig(ctx, perf.Backends(), os.LookupEnv, true)
-	if err != nil {
-		return err
-	}
-	b.fullEnv = filepath.Join(b.o.dir, "full.env")
 	b.offEnv = filepath.Join(b.o.dir, "offline.env")
-	if err := perf.WriteEnvFile(b.fullEnv, full.Lines); err != nil {
-		return err
-	}
 	if err := perf.WriteEnvFile(b.offEnv, off.Lines); err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Printf("full run backends: %s\n", strings.Join(full.Used, "; "))
-	for _, s := range full.Skipped {
-		fmt.Printf("left out: %s\n", s)
+	fmt.Printf("offline config (cold start): %s\n", strings.Join(off.Used, "; "))
+	var out []profile
+	for _, pr := range all {
+		if b.o.profiles != "" && !slices.Contains(strings.Split(b.o.profiles, ","), pr.Name) {
+			continue
+		}
+		c, err := perf.BuildConfig(ctx, pr.Backends, os.LookupEnv, false, b.res)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", pr.Name, err)
+		}
+		p := profile{name: pr.Name, envFile: filepath.Join(b.o.dir, pr.Name+".env"), procEnv: c.ProcEnv}
+		if err := perf.WriteEnvFile(p.envFile, c.Lines); err != nil {
+			return nil, err
+		}
+		fmt.Printf("profile %s: %s\n", pr.Name, strings.Join(c.Used, "; "))
+		for _, s := range c.Skipped {
+			fmt.Printf("  left out: %s\n", s)
+		}
+		out = append(out, p)
 	}
-	fmt.Printf("offline config: %s\n", strings.Join(off.Used, "; "))
-	return nil
+	return out, nil
 }
 
 func (b *bench) measure(ctx context.Context, env []string, args ...string) (perf.Measurement, error) {
@@ -216,8 +244,8 @@ func (b *bench) initTrace(ctx context.Context) error {
 	return tw.Flush()
 }
 
-func (b *bench) listChecks(ctx context.Context) ([]perf.CheckInfo, error) {
-	m, err := b.measure(ctx, cleanEnv(), "checks", "--env-file", b.fullEnv, "-o", "json")
+func (b *bench) listChecks(ctx context.Context, p profile) ([]perf.CheckInfo, error) {
+	m, err := b.measure(ctx, cleanEnv(p.procEnv...), "checks", "--env-file", p.envFile, "-o", "json")
 	if err != nil {
 		return nil, err
 	}
@@ -227,11 +255,11 @@ func (b *bench) listChecks(ctx context.Context) ([]perf.CheckInfo, error) {
 	return perf.ParseChecks(m.Stdout)
 }
 
-func (b *bench) fullRun(ctx context.Context, extra ...string) (perf.Run, error) {
+func (b *bench) fullRun(ctx context.Context, p profile, extra ...string) (perf.Run, error) {
 	// The table is what a user gets by default; render it too (to a file,
 	// as stdout carries the JSON) so its cost is part of the wall time.
-	args := append([]string{"check", "--env-file", b.fullEnv, "-o", "json", "-o", "table=" + filepath.Join(b.o.dir, "table.txt")}, extra...)
-	m, err := b.measure(ctx, cleanEnv(), args...)
+	args := append([]string{"check", "--env-file", p.envFile, "-o", "json", "-o", "table=" + filepath.Join(b.o.dir, "table.txt")}, extra...)
+	m, err := b.measure(ctx, cleanEnv(p.procEnv...), args...)
 	if err != nil {
 		return perf.Run{}, err
 	}
@@ -241,21 +269,21 @@ func (b *bench) fullRun(ctx context.Context, extra ...string) (perf.Run, error) 
 	return perf.ParseRun(m)
 }
 
-func (b *bench) fullRuns(ctx context.Context) (def, one perf.Run, err error) {
+func (b *bench) fullRuns(ctx context.Context, p profile) (def, one perf.Run, err error) {
 	section(fmt.Sprintf("full run (%d runs per setting; the median run is shown)", b.o.fullRuns))
 	var defs, ones []perf.Run
 	var rss int64
-	if _, err := b.fullRun(ctx); err != nil { // warm-up
+	if _, err := b.fullRun(ctx, p); err != nil { // warm-up
 		return def, one, err
 	}
 	for range b.o.fullRuns {
-		r, err := b.fullRun(ctx)
+		r, err := b.fullRun(ctx, p)
 		if err != nil {
 			return def, one, err
 		}
 		defs = append(defs, r)
 		rss = max(rss, r.MaxRSS)
-		r, err = b.fullRun(ctx, "--concurrency", "1")
+		r, err = b.fullRun(ctx, p, "--concurrency", "1")
 		if err != nil {
 			return def, one, err
 		}
@@ -274,9 +302,9 @@ func (b *bench) fullRuns(ctx context.Context) (def, one perf.Run, err error) {
 	}
 	s := def.Slowest().Duration
 	budget := perf.WallBudget(s)
-	b.target("full run wall time (default concurrency)", fmt.Sprintf("≤ 1.25 × slowest check + 30 ms = %s", perf.Ms(budget)),
+	b.target(p.name+": full run wall time (default concurrency)", fmt.Sprintf("≤ 1.25 × slowest check + 30 ms = %s", perf.Ms(budget)),
 		fmt.Sprintf("%s (slowest %s %s; ratio %.2f)", perf.Ms(def.Wall), def.Slowest().ID, perf.Ms(s), def.Ratio()), def.Wall <= budget)
-	b.target("peak RSS of a full run (max of all runs)", "≤ 80 MB", perf.MB(rss), rss <= 80<<20)
+	b.target(p.name+": peak RSS of a full run (max of all runs)", "≤ 80 MB", perf.MB(rss), rss <= 80<<20)
 	return def, one, nil
 }
 
@@ -287,7 +315,7 @@ func summary(r perf.Run) string {
 
 // aloneRuns times each check that ran, on its own (with what it needs), to
 // see whether it waited for anything in the full run.
-func (b *bench) aloneRuns(ctx context.Context, list []perf.CheckInfo, def perf.Run) (map[string]time.Duration, error) {
+func (b *bench) aloneRuns(ctx context.Context, p profile, list []perf.CheckInfo, def perf.Run) (map[string]time.Duration, error) {
 	out := map[string]time.Duration{}
 	if b.o.aloneRuns <= 0 {
 		return out, nil
@@ -298,7 +326,7 @@ func (b *bench) aloneRuns(ctx context.Context, list []perf.CheckInfo, def perf.R
 		}
 		var ds []time.Duration
 		for range b.o.aloneRuns {
-			r, err := b.fullRun(ctx, perf.OnlyArgs(perf.WithNeeds(list, e.ID))...)
+			r, err := b.fullRun(ctx, p, perf.OnlyArgs(perf.WithNeeds(list, e.ID))...)
 			if err != nil {
 				return nil, err
 			}
@@ -370,7 +398,7 @@ func (b *bench) parallelism(def, one perf.Run) {
 
 // waits traces full runs and reads, from the execution trace, where
 // checks blocked on each other (sync) and how long they had no CPU (sched).
-func (b *bench) waits(ctx context.Context) error {
+func (b *bench) waits(ctx context.Context, p profile) error {
 	n := b.o.traceRuns
 	if n <= 0 {
 		return nil
@@ -378,8 +406,8 @@ func (b *bench) waits(ctx context.Context) error {
 	section(fmt.Sprintf("where checks wait (execution trace of %d full runs, check --trace; per-run mean)", n))
 	var syncB, schedB []perf.Block
 	for i := range n {
-		path := filepath.Join(b.o.dir, fmt.Sprintf("trace-%d.out", i))
-		if _, err := b.fullRun(ctx, "--trace", path); err != nil {
+		path := filepath.Join(b.o.dir, fmt.Sprintf("%s-trace-%d.out", p.name, i))
+		if _, err := b.fullRun(ctx, p, "--trace", path); err != nil {
 			return err
 		}
 		for _, k := range []struct {
@@ -418,7 +446,7 @@ func (b *bench) waits(ctx context.Context) error {
 	if len(flagged) > 0 {
 		measured = strings.Join(flagged, "; ")
 	}
-	b.target("no check waits for another unless it declares needs (blocking on a primitive several checks share, per run, from the execution trace)",
+	b.target(p.name+": no check waits for another unless it declares needs (blocking on a primitive several checks share, per run, from the execution trace)",
 		"none", measured, len(shared) == 0)
 	return nil
 }
@@ -442,7 +470,7 @@ func delayProfile(ctx context.Context, tracePath, kind string) (string, error) {
 }
 
 // connections counts PostgreSQL sessions per group and for a full run.
-func (b *bench) connections(ctx context.Context, list []perf.CheckInfo) error {
+func (b *bench) connections(ctx context.Context, p profile, list []perf.CheckInfo) error {
 	admin, found := os.LookupEnv("SPT_PG17_URL")
 	if !found {
 		return nil
@@ -454,7 +482,7 @@ func (b *bench) connections(ctx context.Context, list []perf.CheckInfo) error {
 		if err != nil {
 			return 0, err
 		}
-		if _, err := b.fullRun(ctx, extra...); err != nil {
+		if _, err := b.fullRun(ctx, p, extra...); err != nil {
 			return 0, err
 		}
 		after, err := sc.Sessions(ctx)
@@ -478,7 +506,7 @@ func (b *bench) connections(ctx context.Context, list []perf.CheckInfo) error {
 		ok = ok && n <= 1 && (g != "postgres" || n == 1)
 		fmt.Printf("--only '%s.*': %d\n", g, n)
 	}
-	name := "one PostgreSQL connection per backend per run (sessions opened to DATABASE_URL's database, full run and per group)"
+	name := p.name + ": one PostgreSQL connection per backend per run (sessions opened to DATABASE_URL's database, full run and per group)"
 	measured := fmt.Sprintf("%d (by group: %s)", full, strings.Join(per, ", "))
 	if !slices.Contains(perf.Groups(list), "postgres") {
 		b.targets = append(b.targets, target{name, "1 per group", measured, "n/a: no postgres check in this build"})
@@ -495,4 +523,38 @@ func (b *bench) printTargets() {
 	for _, t := range b.targets {
 		fmt.Printf("| %s | %s | %s | %s |\n", t.name, t.limit, t.measured, t.verdict)
 	}
+}
+
+// awsConfigs counts the AWS configs a run loads: each has its own
+// credentials cache, so each fetches once from the endpoint the profile
+// points the SDK's default chain at.
+func (b *bench) awsConfigs(ctx context.Context, p profile, list []perf.CheckInfo) error {
+	if !slices.ContainsFunc(p.procEnv, func(kv string) bool { return strings.HasPrefix(kv, "AWS_CONTAINER_CREDENTIALS_FULL_URI=") }) {
+		return nil
+	}
+	section("AWS configs loaded (credential fetches from the container-credentials endpoint)")
+	count := func(extra ...string) (int64, error) {
+		before := b.res.CredentialFetches.Load()
+		_, err := b.fullRun(ctx, p, extra...)
+		return b.res.CredentialFetches.Load() - before, err
+	}
+	full, err := count()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("full run: %d\n", full)
+	var per []string
+	for _, g := range perf.Groups(list) {
+		n, err := count("--only", g+".*")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			per = append(per, fmt.Sprintf("%s %d", g, n))
+			fmt.Printf("--only '%s.*': %d\n", g, n)
+		}
+	}
+	b.target(p.name+": one AWS config loaded per run (credential fetches by the SDK's default chain)", "1",
+		fmt.Sprintf("%d (by group: %s)", full, strings.Join(per, ", ")), full == 1)
+	return nil
 }

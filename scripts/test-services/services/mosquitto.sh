@@ -24,6 +24,9 @@ start_mosquitto() {
   : >"$d/mosquitto.log"
   cat >"$d/mosquitto.conf" <<CONF
 per_listener_settings false
+# Like Spacelift's own (Go) broker: no Nagle delay. Without it a round trip
+# randomly stalls ~40 ms (Nagle on the broker vs delayed ACK on the client).
+set_tcp_nodelay true
 allow_anonymous false
 password_file $d/passwd
 persistence false
