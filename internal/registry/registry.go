@@ -7,6 +7,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/server"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
@@ -17,10 +18,13 @@ import (
 // network.
 func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
+	// One AWS configuration per run, loaded on first use and shared by
+	// every backend that talks to AWS.
+	aws := awsenv.New(cfg)
 	configcheck.Register(p, cfg, opts)
 	postgres.Register(p, cfg, opts)
-	encryption.Register(p, cfg, opts)
-	messaging.Register(p, cfg, opts)
+	encryption.Register(p, cfg, opts, aws)
+	messaging.Register(p, cfg, opts, aws)
 	server.Register(p, cfg, opts)
 	return p
 }

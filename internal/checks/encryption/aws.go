@@ -5,20 +5,22 @@ import (
 	"fmt"
 	"sync"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // kmsClient is the run's one KMS client, created on first use and shared by
-// every check that talks to KMS. The endpoint, retries and (unless static
-// keys are configured) credentials come from the SDK's standard settings
-// (AWS_ENDPOINT_URL_KMS, AWS_PROFILE, web identity, IMDS, ...), so the same
-// code reaches real KMS and the test emulator.
+// every check that talks to KMS. It is built from the run's one AWS
+// configuration (awsenv.Env, shared with SQS and IoT Core), so the
+// endpoint, retries and (unless static keys are configured) credentials
+// come from the SDK's standard settings (AWS_ENDPOINT_URL_KMS, AWS_PROFILE,
+// web identity, IMDS, ...) and the same code reaches real KMS and the test
+// emulator.
 type kmsClient struct {
 	cfg *config.Config
+	env *awsenv.Env
 
 	mu     sync.Mutex
 	client *kms.Client
@@ -37,10 +39,10 @@ func (k *kmsClient) get(ctx context.Context) (*kms.Client, awsInfo, error) {
 	if k.client != nil {
 		return k.client, k.info, nil
 	}
-	opts, info := loadOptions(k.cfg)
-	// LoadDefaultConfig reads files and the environment; credentials are
-	// only fetched on the first call, under that call's deadline.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	info := describeCredentials(k.cfg)
+	// Loading reads files and the environment; credentials are only
+	// fetched on the first call, under that call's deadline.
+	awsCfg, err := k.env.Config(ctx)
 	if err != nil {
 		return nil, info, fmt.Errorf("loading the AWS SDK configuration: %w", err)
 	}
@@ -49,23 +51,16 @@ func (k *kmsClient) get(ctx context.Context) (*kms.Client, awsInfo, error) {
 	return k.client, k.info, nil
 }
 
-// loadOptions applies the Spacelift configuration on top of the SDK's
-// defaults: AWS_REGION from wherever the config was read (a Secret file,
-// the YAML), and static keys when both halves are configured.
-func loadOptions(cfg *config.Config) ([]func(*awsconfig.LoadOptions) error, awsInfo) {
-	var opts []func(*awsconfig.LoadOptions) error
+// describeCredentials says where the credentials come from: awsenv applies
+// AWS_REGION and, when both halves are configured, static keys on top of
+// the SDK's defaults.
+func describeCredentials(cfg *config.Config) awsInfo {
 	info := awsInfo{Credentials: "the AWS SDK default chain (environment, shared config/SSO profile, web identity, container or instance role)"}
-	if r := cfg.Get(config.AWSRegion); r != "" {
-		opts = append(opts, awsconfig.WithRegion(r))
-	}
 	if cfg.Has(config.AWSAccessKeyID) && cfg.Has(config.AWSSecretAccessKey) {
-		id := cfg.Get(config.AWSAccessKeyID)
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			id, cfg.Secret(config.AWSSecretAccessKey).Reveal(), cfg.Secret(config.AWSSessionToken).Reveal())))
 		info.Credentials = "static keys from " + config.AWSAccessKeyID + "/" + config.AWSSecretAccessKey
 		if src, ok := cfg.Source(config.AWSAccessKeyID); ok {
 			info.Credentials += " (" + src.String() + ")"
 		}
 	}
-	return opts, info
+	return info
 }

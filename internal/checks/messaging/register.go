@@ -13,9 +13,9 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
-// Register adds the queue, MQTT and telemetry checks in report order.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
-	env := awsenv.New(cfg)
+// Register adds the queue, MQTT and telemetry checks in report order; SQS
+// and IoT Core use env, the run's one AWS configuration.
+func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
 	queue.Register(p, cfg, opts, env)
 	mqtt.Register(p, cfg, opts, env)
 	telemetry.Register(p, cfg, opts)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/server"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
@@ -32,7 +33,7 @@ func TestRegisterIsValidAndDocumented(t *testing.T) {
 		p := &checks.Plan{}
 		// The postgres backend owns the check queue.builtin needs.
 		p.Add(checks.Check{ID: "postgres.privileges", Group: "postgres", Title: "stand-in", Run: func(context.Context) checks.Result { return checks.Passf("") }})
-		Register(p, cfg, checks.Options{Stage: tc.stage})
+		Register(p, cfg, checks.Options{Stage: tc.stage}, awsenv.New(cfg))
 		server.Register(p, cfg, checks.Options{Stage: tc.stage})
 		if err := p.Validate(); err != nil {
 			t.Fatal(err)
