@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# minio: MinIO server (AGPLv3; only run by the tests, never linked), single
+# drive in $SVC_DIR/minio/data, root credentials random per run.
+
+SPT_MINIO_MODULE=github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c
+
+install_minio() {
+  go_install_bin minio "$SPT_MINIO_MODULE"
+}
+
+start_minio() {
+  local d port cport user pass
+  d=$(svc_dir minio)
+  mkdir -p "$d/data"
+  port=$(free_port)
+  cport=$(free_port)
+  user=spt-minio-admin
+  pass=$(secret)
+  spawn minio "$d/minio.log" env MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$pass" \
+    MINIO_BROWSER=off MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off \
+    minio server "$d/data" --address "127.0.0.1:$port" --console-address "127.0.0.1:$cport" --quiet
+  wait_until --pid "$SPAWNED_PID" 60 minio curl -sf "http://127.0.0.1:$port/minio/health/ready"
+  emit SPT_MINIO_ENDPOINT "127.0.0.1:$port"
+  emit SPT_MINIO_ACCESS_KEY "$user"
+  emit SPT_MINIO_SECRET_KEY "$pass"
+}
