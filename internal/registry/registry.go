@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/storage"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -14,5 +15,6 @@ import (
 func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
 	configcheck.Register(p, cfg, opts)
+	storage.Register(p, cfg, opts)
 	return p
 }
