@@ -191,7 +191,8 @@ func (b *s3Backend) classify(err error) error {
 	}
 	var ae smithy.APIError
 	var re *awshttp.ResponseError
-	if errors.As(err, &re) || errors.As(err, &ae) {
+	hasAPI, hasResp := errors.As(err, &ae), errors.As(err, &re)
+	if hasAPI || hasResp {
 		code, msg, status := "", "", 0
 		if ae != nil {
 			code, msg = ae.ErrorCode(), ae.ErrorMessage()

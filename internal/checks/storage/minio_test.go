@@ -106,7 +106,7 @@ func TestMinioReadOnlyIdentity(t *testing.T) {
 func readOnlySTS(t *testing.T, m minioEnv) *credentials.Credentials {
 	t.Helper()
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:GetBucketLocation","s3:GetBucketVersioning"],"Resource":["arn:aws:s3:::*"]}]}`
-	creds, err := credentials.NewSTSAssumeRole("http://"+m.endpoint, credentials.STSAssumeRoleOptions{AccessKey: m.ak, SecretKey: m.sk, Policy: policy})
+	creds, err := credentials.NewSTSAssumeRole("http://"+m.endpoint, credentials.STSAssumeRoleOptions{AccessKey: m.ak, SecretKey: m.sk, Policy: policy, Location: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
