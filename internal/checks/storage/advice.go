@@ -89,6 +89,9 @@ func (s *suite) advice(o op, bucket string, e *opError) string {
 		}
 		return "The storage endpoint's TLS certificate is not trusted from here; fix the certificate or the trust store (a TLS-intercepting proxy needs its CA installed)."
 	case kindNoCredentials:
+		if o == opPresign && s.flavour == "gcp" {
+			return "Signed URLs need a service-account identity: a key file in GOOGLE_APPLICATION_CREDENTIALS, or an attached service account / Workload Identity that may call iam.serviceAccounts.signBlob on itself (roles/iam.serviceAccountTokenCreator, as the official module grants)."
+		}
 		return s.credentialAdvice()
 	case kindExpiredCredentials:
 		return "Refresh the credentials (a new session token, or let the role/instance profile issue fresh ones)."

@@ -42,7 +42,7 @@ type versioningState string
 const (
 	versioningEnabled   versioningState = "enabled"
 	versioningSuspended versioningState = "suspended"
-	versioningOff       versioningState = "never enabled"
+	versioningOff       versioningState = "off (never enabled)"
 )
 
 // expiryRule is one enabled lifecycle rule that deletes current objects.

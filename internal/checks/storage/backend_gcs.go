@@ -175,10 +175,15 @@ func (b *gcsBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRule
 	if err != nil {
 		return nil, classifyGCS(err)
 	}
+	return gcsExpiryRules(a.Lifecycle.Rules), nil
+}
+
+// gcsExpiryRules keeps the Delete rules that remove live objects; rules on
+// noncurrent versions only remove history.
+func gcsExpiryRules(in []storage.LifecycleRule) []expiryRule {
 	var rules []expiryRule
-	for i, r := range a.Lifecycle.Rules {
+	for i, r := range in {
 		c := r.Condition
-		// Rules on noncurrent versions only remove history, not data.
 		if r.Action.Type != storage.DeleteAction || c.Liveness == storage.Archived || c.NumNewerVersions > 0 ||
 			c.DaysSinceNoncurrentTime > 0 || !c.NoncurrentTimeBefore.IsZero() {
 			continue
@@ -192,7 +197,7 @@ func (b *gcsBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRule
 		}
 		rules = append(rules, er)
 	}
-	return rules, nil
+	return rules
 }
 
 func (b *gcsBackend) objectURL(bucket, key string) string {
