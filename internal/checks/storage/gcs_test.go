@@ -186,4 +186,3 @@ func TestGCSDeadline(t *testing.T) {
 	t.Setenv("STORAGE_EMULATOR_HOST", "")
 	deadlineTest(t, g.cfg(t, names, map[string]string{config.StorageEmulatorHost: blackhole(t)}))
 }
-
