@@ -36,7 +36,7 @@ func statusOf(k kind) checks.Status {
 // the step, and the exact permission or setting to fix.
 func (s *suite) failure(o op, bucket string, err error) checks.Result {
 	e := asOpError(err)
-	msg := fmt.Sprintf("bucket %s: could not %s: %s", bucket, o, describe(e))
+	msg := fmt.Sprintf("%s %s: could not %s: %s", s.bucketWord(), bucket, o, describe(e))
 	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}.
 		With(checks.KV("backend", s.flavour), checks.KV("endpoint", s.endpointText()))
 }

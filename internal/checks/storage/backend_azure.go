@@ -113,14 +113,14 @@ func (b *azureBackend) exists(ctx context.Context, bucket string) error {
 		pager := b.svc.NewContainerClient(bucket).NewListBlobsFlatPager(&container.ListBlobsFlatOptions{MaxResults: to.Ptr(int32(1))})
 		_, err = pager.NextPage(ctx)
 	}
-	return classifyAzure(err)
+	return b.classify(err)
 }
 
 func (b *azureBackend) put(ctx context.Context, bucket, key string, body []byte) (string, error) {
 	resp, err := b.blob(bucket, key).UploadBuffer(ctx, body, &blockblob.UploadBufferOptions{
 		HTTPHeaders: &blob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")}})
 	if err != nil {
-		return "", classifyAzure(err)
+		return "", b.classify(err)
 	}
 	if resp.VersionID != nil {
 		return *resp.VersionID, nil
@@ -131,11 +131,11 @@ func (b *azureBackend) put(ctx context.Context, bucket, key string, body []byte)
 func (b *azureBackend) get(ctx context.Context, bucket, key string) ([]byte, error) {
 	resp, err := b.blob(bucket, key).DownloadStream(ctx, nil)
 	if err != nil {
-		return nil, classifyAzure(err)
+		return nil, b.classify(err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return data, classifyAzure(err)
+	return data, b.classify(err)
 }
 
 func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error) {
@@ -144,7 +144,7 @@ func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl t
 	switch {
 	case b.shared:
 		u, err := bc.BlobClient().GetSASURL(sas.BlobPermissions{Read: true}, expiry, nil)
-		return u, classifyAzure(err)
+		return u, b.classify(err)
 	case b.sasURL:
 		// The client's URL already carries the configured SAS; that is
 		// what a pre-signed URL would be.
@@ -154,12 +154,12 @@ func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl t
 	udc, err := b.svc.GetUserDelegationCredential(ctx, service.KeyInfo{
 		Start: to.Ptr(start.Format(sas.TimeFormat)), Expiry: to.Ptr(expiry.Format(sas.TimeFormat))}, nil)
 	if err != nil {
-		return "", classifyAzure(err)
+		return "", b.classify(err)
 	}
 	qp, err := sas.BlobSignatureValues{Protocol: sas.ProtocolHTTPS, StartTime: start, ExpiryTime: expiry,
 		Permissions: (&sas.BlobPermissions{Read: true}).String(), ContainerName: bucket, BlobName: key}.SignWithUserDelegation(udc)
 	if err != nil {
-		return "", classifyAzure(err)
+		return "", b.classify(err)
 	}
 	return bc.URL() + "?" + qp.Encode(), nil
 }
@@ -175,7 +175,7 @@ func (b *azureBackend) remove(ctx context.Context, bucket, key, version string) 
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return nil
 	}
-	return classifyAzure(err)
+	return b.classify(err)
 }
 
 // versioning is an account-level management-plane setting
@@ -201,7 +201,7 @@ func (b *azureBackend) httpClient() *http.Client { return b.hc }
 
 func (b *azureBackend) close() {}
 
-func classifyAzure(err error) error {
+func (b *azureBackend) classify(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -213,6 +213,13 @@ func classifyAzure(err error) error {
 		e := fromCode(re.ErrorCode, re.StatusCode, "")
 		if re.ErrorCode == string(bloberror.AuthenticationFailed) && strings.Contains(err.Error(), "Request date header too old") {
 			e.Kind = kindSkew
+		}
+		if re.ErrorCode == string(bloberror.AuthorizationFailure) && b.shared {
+			// An account key may do everything, so a refusal means the key
+			// is wrong (Azurite's answer), or the account's network rules
+			// refuse this client (Azure's, with the right key).
+			e.Kind = kindSignature
+			e.Text = "a wrong account key, or the storage account's firewall refuses this network"
 		}
 		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) {
 			e.Kind, e.Text = kindOther, "not found"

@@ -61,9 +61,9 @@ func (s *suite) corsCheck(ctx context.Context) checks.Result {
 	}
 	if why != "" {
 		return checks.Failf(s.corsAdvice(bucket, origin),
-			"a browser on %s would be refused uploads to the uploads bucket %s: %s", origin, bucket, why).With(details...)
+			"a browser on %s would be refused uploads to the uploads %s %s: %s", origin, s.bucketWord(), bucket, why).With(details...)
 	}
-	return checks.Passf("the uploads bucket %s allows PUT from %s", bucket, origin).With(details...)
+	return checks.Passf("the uploads %s %s allows PUT from %s", s.bucketWord(), bucket, origin).With(details...)
 }
 
 // corsTarget builds the object URL under OBJECT_STORAGE_BUCKET_UPLOADS_URL:
