@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/minio/minio-go/v7/pkg/cors"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
@@ -193,4 +195,61 @@ func TestAWSDeadline(t *testing.T) {
 	}
 	e := s3Env{endpoint: "http://" + blackhole(t), ak: "AKIDBLACKHOLE", sk: "blackhole-secret"}
 	deadlineTest(t, e.cfg(t, names, nil))
+}
+
+// TestAWSMinioLeastPrivilege gives the identity what Spacelift's
+// least-privilege IAM policy gives the server (spacelift-requirements
+// §7.4): s3:ListBucket only on five buckets, no s3:DeleteObject on four.
+// HeadBucket is then denied on the others, and the write probe decides.
+func TestAWSMinioLeastPrivilege(t *testing.T) {
+	m := requireMinio(t)
+	e := requireMinioS3(t)
+	names := e.store.createAll(t)
+	var list, del []string
+	for p, n := range names {
+		if listPurposes[p] {
+			list = append(list, `"arn:aws:s3:::`+n+`"`)
+		}
+		if !noDeletePurposes[p] {
+			del = append(del, `"arn:aws:s3:::`+n+`/*"`)
+		}
+	}
+	policy := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":["arn:aws:s3:::spt-*/*"]},` +
+		`{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":[` + strings.Join(list, ",") + `]},` +
+		`{"Effect":"Allow","Action":["s3:DeleteObject"],"Resource":[` + strings.Join(del, ",") + `]}]}`
+	creds, err := credentials.NewSTSAssumeRole("http://"+m.endpoint, credentials.STSAssumeRoleOptions{AccessKey: m.ak, SecretKey: m.sk, Policy: policy, Location: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := creds.GetWithContext(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := run(t, e.cfg(t, names, map[string]string{config.AWSAccessKeyID: v.AccessKeyID, config.AWSSecretAccessKey: v.SecretAccessKey,
+		config.AWSSessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
+	for _, p := range purposes() {
+		id := "storage.bucket." + p
+		if noDeletePurposes[p] {
+			r := expect(t, outs, id, checks.Warn, "was left", "grants no s3:DeleteObject", "aws s3 rm s3://"+names[p]+"/"+probePrefix)
+			if k, _ := r.Details.Get("left behind"); !strings.HasPrefix(k, probePrefix) {
+				t.Errorf("%s: left-behind key %q", id, k)
+			}
+			continue
+		}
+		r := expect(t, outs, id, checks.Pass)
+		if _, denied := r.Details.Get("exists check"); denied == listPurposes[p] {
+			t.Errorf("%s: HeadBucket denial noted = %v, want %v", id, denied, !listPurposes[p])
+		}
+	}
+	// Exactly the undeletable probes remain, one per such bucket.
+	for p, n := range names {
+		want := 0
+		if noDeletePurposes[p] {
+			want = 1
+		}
+		if got := len(keysWithPrefix(e.store.keys(t, n, true))); got != want {
+			t.Errorf("bucket %s (%s): %d probe objects left, want %d", n, p, got, want)
+		}
+	}
 }

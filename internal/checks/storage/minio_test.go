@@ -4,11 +4,13 @@ import (
 	"crypto/tls"
 	"io"
 	"log"
+	"net"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/lifecycle"
@@ -239,4 +241,38 @@ func TestMinioDeadline(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	deadlineTest(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: blackhole(t)}))
+}
+
+// TestMinioClockSkew sends the requests through a proxy that moves their
+// signed date an hour back, as a skewed clock would: MinIO refuses them
+// with RequestTimeTooSkewed before it checks the signature.
+func TestMinioClockSkew(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+		if d, err := time.Parse("20060102T150405Z", r.In.Header.Get("X-Amz-Date")); err == nil {
+			r.Out.Header.Set("X-Amz-Date", d.Add(-time.Hour).Format("20060102T150405Z"))
+		}
+	}}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: strings.TrimPrefix(srv.URL, "http://")}), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "RequestTimeTooSkewed", "NTP")
+	m.store.assertEmpty(t, names, true)
+}
+
+func TestMinioClosedPort(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: closed}), checks.Options{}, seams{}, "storage.bucket.states", "storage.cors")
+	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
 }

@@ -215,7 +215,11 @@ func (s *suite) cleanupFailed(res checks.Result, nb namedBucket, key string, err
 		// The official least-privilege policy grants no delete here: the
 		// leftover is expected and the bucket's expiry rule removes it.
 		st = checks.Warn
-		adv = "Spacelift's least-privilege policy grants no s3:DeleteObject on this bucket, so the probe could not remove its object; delete it by hand or let the bucket's expiry rule remove it. " + adv
+		rm := "aws s3 rm s3://" + nb.Name + "/" + key
+		if s.flavour == "minio" {
+			rm = "mc rm ALIAS/" + nb.Name + "/" + key
+		}
+		adv = "Expected: Spacelift's least-privilege policy grants no s3:DeleteObject on this bucket, so the probe could not remove its object. Delete it with an admin identity (" + rm + ") or let the bucket's expiry rule remove it; --read-only skips the write probe."
 	}
 	if statusOf(e.Kind) == checks.Error && st == checks.Fail {
 		st = checks.Error
