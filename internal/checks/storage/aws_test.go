@@ -253,3 +253,12 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 		}
 	}
 }
+
+// TestAWSVersityWrongRegion: versitygw answers the HEAD with a bare 400;
+// the check asks GetBucketLocation why, and names the real region.
+func TestAWSVersityWrongRegion(t *testing.T) {
+	e := requireVersity(t)
+	names := e.store.createAll(t)
+	outs := run(t, e.cfg(t, names, map[string]string{config.AWSRegion: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "region us-east-1", "Set AWS_REGION (and AWS_DEFAULT_REGION) to us-east-1")
+}

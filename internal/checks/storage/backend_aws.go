@@ -35,6 +35,11 @@ func newS3Backend(ctx context.Context, cfg *config.Config) (*s3Backend, error) {
 		return nil, &opError{Kind: kindNoCredentials, Text: sanitize(err.Error())}
 	}
 	b := &s3Backend{region: ac.Region, hc: &http.Client{}}
+	// Fetch pre-signed URLs through the SDK's transport, so a custom CA
+	// bundle (AWS_CA_BUNDLE) and proxy settings apply to them too.
+	if bc, ok := ac.HTTPClient.(*awshttp.BuildableClient); ok {
+		b.hc = &http.Client{Transport: bc.GetTransport()}
+	}
 	b.c = s3.NewFromConfig(ac, func(o *s3.Options) {
 		if ep := cfg.Get(config.AWSEndpointURLS3); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
@@ -71,7 +76,28 @@ func dnsSuffix(region string) string {
 
 func (b *s3Backend) exists(ctx context.Context, bucket string) error {
 	_, err := b.c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
-	return b.classify(err)
+	cerr := b.classify(err)
+	var oe *opError
+	if errors.As(cerr, &oe) && (oe.Status == http.StatusBadRequest || oe.Kind == kindRegion) && oe.Region == "" {
+		// A HEAD answer has no body, so a 400 does not say why; S3 gives
+		// it for a request signed for the wrong region. GetBucketLocation
+		// answers with a body that names the region.
+		out, lerr := b.c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+		if lerr != nil {
+			if le := asOpError(b.classify(lerr)); le.Kind == kindRegion || le.Kind == kindNoBucket {
+				return le
+			}
+			return cerr
+		}
+		real := string(out.LocationConstraint)
+		if real == "" {
+			real = "us-east-1"
+		}
+		if real != b.region {
+			return &opError{Kind: kindRegion, Code: oe.Code, Status: oe.Status, Region: real}
+		}
+	}
+	return cerr
 }
 
 func (b *s3Backend) put(ctx context.Context, bucket, key string, body []byte) (string, error) {

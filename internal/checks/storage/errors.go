@@ -174,7 +174,7 @@ var s3Kinds = map[string]kind{
 
 // regionRe finds the region S3 says it expects in an
 // AuthorizationHeaderMalformed message.
-var regionRe = regexp.MustCompile(`expecting '([a-z0-9-]+)'`)
+var regionRe = regexp.MustCompile(`expecting ['"]([a-z0-9-]+)['"]`)
 
 // fromCode builds an opError from a provider code and status.
 func fromCode(code string, status int, message string) *opError {

@@ -137,7 +137,7 @@ func (s *suite) corsDisabled(off string) string {
 		return off
 	case !s.cfg.Has(config.ServerDomain):
 		return config.ServerDomain + " is not set: it is the origin browsers upload from"
-	case !s.cfg.Has("OBJECT_STORAGE_BUCKET_UPLOADS") && !s.cfg.Has(config.UploadsURL):
+	case !s.cfg.Has("OBJECT_STORAGE_BUCKET_UPLOADS"):
 		return "OBJECT_STORAGE_BUCKET_UPLOADS is not set"
 	}
 	return ""

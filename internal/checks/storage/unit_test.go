@@ -137,6 +137,7 @@ func TestFromCode(t *testing.T) {
 		{"InvalidAccessKeyId", 403, "", kindSignature, ""},
 		{"RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.", kindSkew, ""},
 		{"AuthorizationHeaderMalformed", 400, "the region 'us-east-1' is wrong; expecting 'eu-central-1'", kindRegion, "eu-central-1"},
+		{"AuthorizationHeaderMalformed", 400, `the region "eu-west-3" is wrong; expecting "us-east-1"`, kindRegion, "us-east-1"},
 		{"PermanentRedirect", 301, "", kindRegion, ""},
 		{"ExpiredToken", 400, "", kindExpiredCredentials, ""},
 		{"AuthorizationPermissionMismatch", 403, "", kindDenied, ""},
