@@ -137,7 +137,7 @@ func TestAWSVersityReadOnlyWritesNothing(t *testing.T) {
 func TestAWSMinioAllBucketsPassVersioned(t *testing.T) {
 	e := requireMinioS3(t)
 	names := e.store.createAll(t)
-	for _, p := range append([]string{"states"}, suggestVersioning...) {
+	for _, p := range append([]string{"states"}, suggestVersioning()...) {
 		if err := e.store.c.EnableVersioning(testCtx(t), names[p]); err != nil {
 			t.Fatal(err)
 		}
@@ -207,10 +207,10 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 	names := e.store.createAll(t)
 	var list, del []string
 	for p, n := range names {
-		if listPurposes[p] {
+		if listGranted(p) {
 			list = append(list, `"arn:aws:s3:::`+n+`"`)
 		}
-		if !noDeletePurposes[p] {
+		if !noDelete(p) {
 			del = append(del, `"arn:aws:s3:::`+n+`/*"`)
 		}
 	}
@@ -230,7 +230,7 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 		config.AWSSessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
 	for _, p := range purposes() {
 		id := "storage.bucket." + p
-		if noDeletePurposes[p] {
+		if noDelete(p) {
 			r := expect(t, outs, id, checks.Warn, "was left", "grants no s3:DeleteObject", "aws s3 rm s3://"+names[p]+"/"+probePrefix)
 			if k, _ := r.Details.Get("left behind"); !strings.HasPrefix(k, probePrefix) {
 				t.Errorf("%s: left-behind key %q", id, k)
@@ -238,14 +238,14 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 			continue
 		}
 		r := expect(t, outs, id, checks.Pass)
-		if _, denied := r.Details.Get("exists check"); denied == listPurposes[p] {
-			t.Errorf("%s: HeadBucket denial noted = %v, want %v", id, denied, !listPurposes[p])
+		if _, denied := r.Details.Get("exists check"); denied == listGranted(p) {
+			t.Errorf("%s: HeadBucket denial noted = %v, want %v", id, denied, !listGranted(p))
 		}
 	}
 	// Exactly the undeletable probes remain, one per such bucket.
 	for p, n := range names {
 		want := 0
-		if noDeletePurposes[p] {
+		if noDelete(p) {
 			want = 1
 		}
 		if got := len(keysWithPrefix(e.store.keys(t, n, true))); got != want {

@@ -36,7 +36,9 @@ type azureBackend struct {
 }
 
 // errNoDataPlane marks settings the Blob data-plane API cannot read.
-var errNoDataPlane = &opError{Kind: kindUnsupported, Text: "not readable through the Blob data-plane API"}
+func errNoDataPlane() error {
+	return &opError{Kind: kindUnsupported, Text: "not readable through the Blob data-plane API"}
+}
 
 func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 	b := &azureBackend{hc: &http.Client{}}
@@ -181,12 +183,12 @@ func (b *azureBackend) remove(ctx context.Context, bucket, key, version string) 
 // versioning is an account-level management-plane setting
 // (isVersioningEnabled); the Blob API cannot read it.
 func (b *azureBackend) versioning(context.Context, string) (versioningState, error) {
-	return "", errNoDataPlane
+	return "", errNoDataPlane()
 }
 
 // lifecycle policies are management-plane too.
 func (b *azureBackend) lifecycle(context.Context, string) ([]expiryRule, error) {
-	return nil, errNoDataPlane
+	return nil, errNoDataPlane()
 }
 
 func (b *azureBackend) objectURL(bucket, key string) string {

@@ -139,37 +139,29 @@ func rootText(err error) string {
 	}
 }
 
-// s3Kinds maps S3-style error codes (also used by MinIO, GCS's XML API and
-// some of Azure's) to kinds.
-var s3Kinds = map[string]kind{
-	"NoSuchBucket":                       kindNoBucket,
-	"NotFound":                           kindNoBucket,
-	"AccessDenied":                       kindDenied,
-	"Forbidden":                          kindDenied,
-	"AllAccessDisabled":                  kindDenied,
-	"AccountProblem":                     kindDenied,
-	"SignatureDoesNotMatch":              kindSignature,
-	"InvalidAccessKeyId":                 kindSignature,
-	"InvalidSecurity":                    kindSignature,
-	"RequestTimeTooSkewed":               kindSkew,
-	"AuthorizationHeaderMalformed":       kindRegion,
-	"AuthorizationQueryParametersError":  kindRegion,
-	"PermanentRedirect":                  kindRegion,
-	"MovedPermanently":                   kindRegion,
-	"IllegalLocationConstraintException": kindRegion,
-	"NotImplemented":                     kindUnsupported,
-	"ExpiredToken":                       kindExpiredCredentials,
-	"TokenRefreshRequired":               kindExpiredCredentials,
-	"InvalidToken":                       kindExpiredCredentials,
-	// Azure Blob.
-	"ContainerNotFound":                 kindNoBucket,
-	"AuthorizationFailure":              kindDenied,
-	"AuthorizationPermissionMismatch":   kindDenied,
-	"AuthorizationResourceTypeMismatch": kindDenied,
-	"AuthenticationFailed":              kindSignature,
-	"InvalidAuthenticationInfo":         kindSignature,
-	"PublicAccessNotPermitted":          kindDenied,
-	"NoAuthenticationInformation":       kindDenied,
+// s3Kind maps S3-style error codes (also used by MinIO, GCS's XML API and
+// Azure Blob) to kinds.
+func s3Kind(code string) (kind, bool) {
+	switch code {
+	case "NoSuchBucket", "NotFound", "ContainerNotFound":
+		return kindNoBucket, true
+	case "AccessDenied", "Forbidden", "AllAccessDisabled", "AccountProblem",
+		"AuthorizationFailure", "AuthorizationPermissionMismatch", "AuthorizationResourceTypeMismatch",
+		"PublicAccessNotPermitted", "NoAuthenticationInformation":
+		return kindDenied, true
+	case "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidSecurity", "AuthenticationFailed", "InvalidAuthenticationInfo":
+		return kindSignature, true
+	case "RequestTimeTooSkewed":
+		return kindSkew, true
+	case "AuthorizationHeaderMalformed", "AuthorizationQueryParametersError", "PermanentRedirect", "MovedPermanently",
+		"IllegalLocationConstraintException":
+		return kindRegion, true
+	case "NotImplemented":
+		return kindUnsupported, true
+	case "ExpiredToken", "TokenRefreshRequired", "InvalidToken":
+		return kindExpiredCredentials, true
+	}
+	return kindOther, false
 }
 
 // regionRe finds the region S3 says it expects in an
@@ -179,7 +171,7 @@ var regionRe = regexp.MustCompile(`expecting ['"]([a-z0-9-]+)['"]`)
 // fromCode builds an opError from a provider code and status.
 func fromCode(code string, status int, message string) *opError {
 	e := &opError{Kind: kindOther, Code: code, Status: status}
-	if k, ok := s3Kinds[code]; ok {
+	if k, ok := s3Kind(code); ok {
 		e.Kind = k
 	} else {
 		switch status {

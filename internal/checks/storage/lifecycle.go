@@ -11,9 +11,18 @@ import (
 // documentedRetention is the retention, in days, Spacelift documents per
 // bucket (spacelift-requirements §7.1); 0 means objects must be kept
 // forever.
-var documentedRetention = map[string]int{
-	"deliveries": 1, "large-queue-messages": 2, "metadata": 2, "modules": 0, "policy-inputs": 7,
-	"run-logs": 60, "states": 0, "uploads": 1, "user-uploaded-workspaces": 1, "workspace": 7,
+func documentedRetention(purpose string) int {
+	switch purpose {
+	case "deliveries", "uploads", "user-uploaded-workspaces":
+		return 1
+	case "large-queue-messages", "metadata":
+		return 2
+	case "policy-inputs", "workspace":
+		return 7
+	case "run-logs":
+		return 60
+	}
+	return 0
 }
 
 func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
@@ -64,7 +73,7 @@ func (fs *findings) addLifecycle(s *suite, nb namedBucket, rules []expiryRule) {
 	// longest documented retention among them.
 	need := 0
 	for _, p := range nb.Purposes {
-		need = max(need, documentedRetention[p])
+		need = max(need, documentedRetention(p))
 	}
 	for _, r := range rules {
 		if r.Days == 0 || r.Days < need {

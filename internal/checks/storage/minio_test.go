@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/lifecycle"
 
@@ -48,7 +51,7 @@ func TestMinioAllBucketsPass(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	ctx := testCtx(t)
-	for _, p := range append([]string{"states"}, suggestVersioning...) {
+	for _, p := range append([]string{"states"}, suggestVersioning()...) {
 		if err := m.store.c.EnableVersioning(ctx, names[p]); err != nil {
 			t.Fatalf("enable versioning: %v", err)
 		}
@@ -275,4 +278,79 @@ func TestMinioClosedPort(t *testing.T) {
 	_ = ln.Close()
 	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: closed}), checks.Options{}, seams{}, "storage.bucket.states", "storage.cors")
 	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
+}
+
+// stallReads puts a proxy in front of MinIO that holds every signed GET of
+// a probe object until the client gives up, and signals when one arrives
+// after confirming on the server that the object exists: the check then
+// times out or is interrupted after its put succeeded.
+func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+	t.Helper()
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+	}}
+	ch := make(chan struct{}, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/"+probePrefix) {
+			parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+			if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
+				t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
+			}
+			ch <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), ch
+}
+
+// TestMinioCleanupOnTimeout: a check that times out after writing its
+// probe still removes it.
+func TestMinioCleanupOnTimeout(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ep, reading := stallReads(t, m)
+	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	const timeout = 2 * time.Second
+	start := time.Now()
+	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{Only: []string{"storage.bucket.states"},
+		Timeouts: map[string]time.Duration{"storage.bucket.states": timeout}})
+	expect(t, outs, "storage.bucket.states", checks.Error, "timed out")
+	if len(reading) != 1 {
+		t.Errorf("the probe object was read %d times, want 1", len(reading))
+	}
+	if d := time.Since(start); d > timeout+time.Second {
+		t.Errorf("run took %s", d)
+	}
+	m.store.assertEmpty(t, names, true)
+}
+
+// TestMinioCleanupOnInterrupt: Ctrl-C while the probe object exists.
+func TestMinioCleanupOnInterrupt(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ep, reading := stallReads(t, m)
+	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	p := &checks.Plan{}
+	register(p, cfg, checks.Options{}, seams{})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		<-reading
+		cancel(checks.ErrInterrupted)
+	}()
+	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{Only: []string{"storage.bucket.states"}})
+	if len(reading) != 0 || ctx.Err() == nil {
+		t.Fatal("the check never read its probe object")
+	}
+	p.Close(context.Background())
+	for _, o := range outs {
+		if o.Check.ID == "storage.bucket.states" && (o.Result.Status != checks.Error || o.Result.Message != "interrupted") {
+			t.Errorf("result: %+v", o.Result)
+		}
+	}
+	m.store.assertEmpty(t, names, true)
 }

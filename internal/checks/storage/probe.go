@@ -19,14 +19,26 @@ import (
 // at once.
 const presignTTL = 5 * time.Minute
 
-// noDeletePurposes are the buckets where the official least-privilege AWS
+// noDelete reports the buckets where the official least-privilege AWS
 // policy grants no s3:DeleteObject, so a probe object there cannot be
 // removed with Spacelift's own identity (spacelift-requirements §7.4).
-var noDeletePurposes = map[string]bool{"deliveries": true, "large-queue-messages": true, "policy-inputs": true, "run-logs": true}
+func noDelete(purpose string) bool {
+	switch purpose {
+	case "deliveries", "large-queue-messages", "policy-inputs", "run-logs":
+		return true
+	}
+	return false
+}
 
-// listPurposes are the buckets where that policy grants s3:ListBucket,
+// listGranted reports the buckets where that policy grants s3:ListBucket,
 // which S3's HeadBucket needs.
-var listPurposes = map[string]bool{"deliveries": true, "modules": true, "policy-inputs": true, "run-logs": true, "states": true}
+func listGranted(purpose string) bool {
+	switch purpose {
+	case "deliveries", "modules", "policy-inputs", "run-logs", "states":
+		return true
+	}
+	return false
+}
 
 // probeSlot holds one bucket's probe result so a bucket shared by several
 // purposes is probed once. sem is a one-slot semaphore that, unlike a
@@ -113,7 +125,7 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 	if listDenied && res.Status == checks.Pass {
 		needs := false
 		for _, p := range nb.Purposes {
-			needs = needs || listPurposes[p]
+			needs = needs || listGranted(p)
 		}
 		if needs {
 			action, arn := s3Permission(opExists, bucket)
@@ -207,7 +219,7 @@ func (s *suite) cleanupFailed(res checks.Result, nb namedBucket, key string, err
 	e := asOpError(err)
 	expected := false
 	for _, p := range nb.Purposes {
-		expected = expected || noDeletePurposes[p]
+		expected = expected || noDelete(p)
 	}
 	st := checks.Fail
 	adv := s.advice(opDelete, nb.Name, e)

@@ -7,9 +7,11 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 )
 
-// suggestVersioning are the buckets where Spacelift's docs suggest
+// suggestVersioning returns the buckets where Spacelift's docs suggest
 // versioning; states requires it (spacelift-requirements §7.1).
-var suggestVersioning = []string{"modules", "run-logs", "uploads", "user-uploaded-workspaces", "workspace"}
+func suggestVersioning() []string {
+	return []string{"modules", "run-logs", "uploads", "user-uploaded-workspaces", "workspace"}
+}
 
 func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 	if s.flavour == "azure" {
@@ -21,7 +23,7 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 		return s.clientFailure(err)
 	}
 	var fs findings
-	for _, nb := range s.bucketsFor(append([]string{"states"}, suggestVersioning...)...) {
+	for _, nb := range s.bucketsFor(append([]string{"states"}, suggestVersioning()...)...) {
 		required := nb.has("states")
 		st, err := be.versioning(ctx, nb.Name)
 		if err != nil {
