@@ -262,3 +262,12 @@ func TestAWSVersityWrongRegion(t *testing.T) {
 	outs := run(t, e.cfg(t, names, map[string]string{config.AWSRegion: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "region us-east-1", "Set AWS_REGION (and AWS_DEFAULT_REGION) to us-east-1")
 }
+
+// TestAWSNoCredentials: the default chain finds nothing (no variables,
+// no profile, no instance metadata).
+func TestAWSNoCredentials(t *testing.T) {
+	e := requireVersity(t)
+	names := e.store.createAll(t)
+	outs := run(t, e.cfg(t, names, map[string]string{config.AWSAccessKeyID: "", config.AWSSecretAccessKey: ""}), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "no credentials", "default chain")
+}
