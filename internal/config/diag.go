@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	suggestpkg "github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
 
 // Severity of a diagnostic.
@@ -96,40 +98,9 @@ func (ds *Diagnostics) warnf(pos Source, key, hint, format string, args ...any) 
 // suggest returns the candidate closest to s when it is close enough to be
 // a likely typo.
 func suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		d := levenshtein(ls, strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
 	limit := 2
 	if len(s) > 12 {
 		limit = 3
 	}
-	if bestD <= limit {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggestpkg.Closest(s, candidates, limit)
 }

@@ -20,6 +20,9 @@ type LoadOptions struct {
 	EnvFiles   []string // --env-file, in order
 	K8sSecrets []string // --k8s-secret, in order
 	FromEnv    bool     // --from-env
+	// NoConfigFile ignores $SPACECTL_PREFLIGHT_CONFIG and ./spacectl-preflight.yaml
+	// (config init reads an existing deployment, never the file it may replace).
+	NoConfigFile bool
 	// Env is the process environment (injected, never read from os here).
 	Env map[string]string
 	// ReadFile reads input files (injected for tests); defaults to os.ReadFile.
@@ -37,10 +40,10 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 	index := varByName()
 
 	path, explicit := o.ConfigPath, o.ConfigPath != ""
-	if path == "" && o.Env[EnvConfigPath] != "" {
+	if path == "" && o.Env[EnvConfigPath] != "" && !o.NoConfigFile {
 		path, explicit = o.Env[EnvConfigPath], true
 	}
-	if path == "" {
+	if path == "" && !o.NoConfigFile {
 		if _, err := os.Stat(DefaultFile); err == nil {
 			path = DefaultFile
 		}

@@ -5,6 +5,10 @@ package registry
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/server"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/storage"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -15,6 +19,10 @@ import (
 func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
 	configcheck.Register(p, cfg, opts)
+	postgres.Register(p, cfg, opts)
 	storage.Register(p, cfg, opts)
+	encryption.Register(p, cfg, opts)
+	messaging.Register(p, cfg, opts)
+	server.Register(p, cfg, opts)
 	return p
 }

@@ -1,13 +1,11 @@
 package secret
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
-	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // minScrubLen keeps a one- or two-character secret from turning every
@@ -16,42 +14,88 @@ const minScrubLen = 3
 
 // userinfoRe matches the password part of scheme://user:password@host. Driver
 // errors often echo connection strings, including ones we never configured.
-var userinfoRe = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@`)
+var userinfoRe = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s/]+)@`)
 
 // dsnPasswordRe matches password=... in key/value connection strings.
 var dsnPasswordRe = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|[^\s]+)`)
 
-// Scrubber removes known secret values, in every encoding they commonly
-// travel in, from free text such as driver and SDK error messages.
-// It is built once per run from the configured secrets; it holds no globals.
-type Scrubber struct {
-	needles []string
+// Rule names for the patterns that mask credentials we were never given.
+const (
+	RuleURLPassword = "URL password"
+	RuleDSNPassword = "password= in a connection string"
+)
+
+// masks are what earlier scrubbing left in place of a password; finding
+// one again is not a redaction.
+var masks = map[string]bool{"xxxxx": true, Redacted: true, "'xxxxx'": true}
+
+// placeholder is how advice spells a password to fill in, as in
+// postgres://USER:PASSWORD@HOST; it is left alone so advice stays readable.
+const placeholder = "PASSWORD"
+
+// Named is a secret with the name of the rule that finds it, usually the
+// variable it was configured in.
+type Named struct {
+	Rule  string
+	Value Secret
 }
 
-// NewScrubber returns a scrubber for the given secrets. Values that are URLs
-// or DSNs also contribute their password component, and PEM values contribute
-// every line of their body.
+type needle struct {
+	value string
+	rule  string // e.g. DATABASE_URL
+	form  string // e.g. base64 URL-safe
+}
+
+// Scrubber removes known secret values, in every encoding they commonly
+// travel in, from free text such as driver and SDK error messages, and
+// counts what it removed per rule. It is built once per run from the
+// configured secrets; it holds no globals and is safe for concurrent use.
+type Scrubber struct {
+	needles []needle
+	rules   []string
+
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// NewScrubber returns a scrubber for the given secrets, all under the rule
+// "secret". Values that are URLs or DSNs also contribute their password
+// component, and PEM values contribute every line of their body.
 func NewScrubber(secrets ...Secret) *Scrubber {
-	set := map[string]struct{}{}
+	named := make([]Named, len(secrets))
+	for i, s := range secrets {
+		named[i] = Named{Rule: "secret", Value: s}
+	}
+	return NewNamedScrubber(named...)
+}
+
+// NewNamedScrubber is NewScrubber with a rule name per secret, so that
+// redaction counts and sweep findings can say which secret matched without
+// showing it. A value shared by several secrets belongs to the first.
+func NewNamedScrubber(secrets ...Named) *Scrubber {
+	seen := map[string]bool{}
+	var needles []needle
+	rules := []string{RuleURLPassword, RuleDSNPassword}
 	for _, s := range secrets {
-		for _, v := range Variants(s.Reveal()) {
-			if len(v) >= minScrubLen {
-				set[v] = struct{}{}
+		if !slices.Contains(rules, s.Rule) {
+			rules = append(rules, s.Rule)
+		}
+		for _, f := range Forms(s.Value.Reveal()) {
+			if len(f.Value) >= minScrubLen && !seen[f.Value] {
+				seen[f.Value] = true
+				needles = append(needles, needle{value: f.Value, rule: s.Rule, form: f.Name})
 			}
 		}
 	}
-	needles := make([]string, 0, len(set))
-	for v := range set {
-		needles = append(needles, v)
-	}
 	// Longest first, so a URL is replaced whole before its password is.
-	sort.Slice(needles, func(i, j int) bool {
-		if len(needles[i]) != len(needles[j]) {
-			return len(needles[i]) > len(needles[j])
+	sort.SliceStable(needles, func(i, j int) bool {
+		if len(needles[i].value) != len(needles[j].value) {
+			return len(needles[i].value) > len(needles[j].value)
 		}
-		return needles[i] < needles[j]
+		return needles[i].value < needles[j].value
 	})
-	return &Scrubber{needles: needles}
+	sort.Strings(rules)
+	return &Scrubber{needles: needles, rules: rules, counts: map[string]int{}}
 }
 
 // Scrub returns text with every known secret and every URL password masked.
@@ -59,89 +103,100 @@ func (s *Scrubber) Scrub(text string) string {
 	if s == nil || text == "" {
 		return text
 	}
+	var hits map[string]int
+	count := func(rule string, n int) {
+		if hits == nil {
+			hits = map[string]int{}
+		}
+		hits[rule] += n
+	}
 	for _, n := range s.needles {
-		if strings.Contains(text, n) {
-			text = strings.ReplaceAll(text, n, Redacted)
+		if c := strings.Count(text, n.value); c > 0 {
+			text = strings.ReplaceAll(text, n.value, Redacted)
+			count(n.rule, c)
 		}
 	}
-	text = userinfoRe.ReplaceAllString(text, "${1}xxxxx@")
-	return dsnPasswordRe.ReplaceAllString(text, "${1}xxxxx")
+	text = userinfoRe.ReplaceAllStringFunc(text, func(m string) string {
+		sub := userinfoRe.FindStringSubmatch(m)
+		if sub[2] == placeholder {
+			return m
+		}
+		if !masks[sub[2]] {
+			count(RuleURLPassword, 1)
+		}
+		return sub[1] + "xxxxx@"
+	})
+	text = dsnPasswordRe.ReplaceAllStringFunc(text, func(m string) string {
+		sub := dsnPasswordRe.FindStringSubmatch(m)
+		if !masks[sub[2]] {
+			count(RuleDSNPassword, 1)
+		}
+		return sub[1] + "xxxxx"
+	})
+	if hits != nil {
+		s.mu.Lock()
+		for r, n := range hits {
+			s.counts[r] += n
+		}
+		s.mu.Unlock()
+	}
+	return text
+}
+
+// Counts returns how many replacements Scrub has made so far, per rule.
+// It never says what was replaced.
+func (s *Scrubber) Counts() map[string]int {
+	out := map[string]int{}
+	if s == nil {
+		return out
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for r, n := range s.counts {
+		out[r] = n
+	}
+	return out
+}
+
+// Finding says which rule matched, and in which form, without the value.
+type Finding struct {
+	Rule string // the secret's name, e.g. DATABASE_URL
+	Form string // e.g. "base64 URL-safe"
+}
+
+func (f Finding) String() string { return f.Rule + " (" + f.Form + ")" }
+
+// Find reports the first known secret, in any of its forms, found in text.
+// It is the support bundle's fail-closed sweep: text that was scrubbed never
+// matches. (The URL and DSN password patterns are not searched: rendered
+// tables and JSON put borders and quotes after a masked password, which
+// would make the sweep refuse clean bundles.)
+func (s *Scrubber) Find(text string) (Finding, bool) {
+	if s == nil {
+		return Finding{}, false
+	}
+	for _, n := range s.needles {
+		if strings.Contains(text, n.value) {
+			return Finding{Rule: n.rule, Form: n.form}, true
+		}
+	}
+	return Finding{}, false
 }
 
 // Needles returns the literal values the scrubber searches for. Only the
 // support bundle's final sweep uses it; never print the result.
-func (s *Scrubber) Needles() []string { return append([]string(nil), s.needles...) }
-
-// Variants returns v and the encodings it is likely to appear in: base64
-// (standard and URL-safe, padded or not), URL-escaped, JSON-escaped, the
-// password of a URL or DSN, and the body lines of a PEM block (also when v
-// is base64 of a PEM, as ENCRYPTION_RSA_PRIVATE_KEY is).
-func Variants(v string) []string {
-	if v == "" {
-		return nil
+func (s *Scrubber) Needles() []string {
+	out := make([]string, len(s.needles))
+	for i, n := range s.needles {
+		out[i] = n.value
 	}
-	out := []string{v}
-	add := func(xs ...string) {
-		for _, x := range xs {
-			if x != "" {
-				out = append(out, x)
-			}
-		}
-	}
-	add(encodings(v)...)
-	if pw := urlPassword(v); pw != "" {
-		add(pw)
-		add(encodings(pw)...)
-	}
-	if m := dsnPasswordRe.FindStringSubmatch(v); m != nil {
-		add(strings.Trim(m[2], "'"))
-	}
-	pemText := v
-	if dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v), "")); err == nil && strings.Contains(string(dec), "-----BEGIN") {
-		pemText = string(dec)
-		add(pemText)
-	}
-	add(pemBodyLines(pemText)...)
 	return out
 }
 
-func encodings(v string) []string {
-	b := []byte(v)
-	j, _ := json.Marshal(v)
-	return []string{
-		base64.StdEncoding.EncodeToString(b),
-		base64.RawStdEncoding.EncodeToString(b),
-		base64.URLEncoding.EncodeToString(b),
-		base64.RawURLEncoding.EncodeToString(b),
-		url.QueryEscape(v),
-		url.PathEscape(v),
-		strings.Trim(string(j), `"`),
-	}
-}
+// Rules returns the names of every rule: one per named secret, plus the URL
+// and DSN password patterns, sorted.
+func (s *Scrubber) Rules() []string { return append([]string(nil), s.rules...) }
 
-func urlPassword(v string) string {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.User == nil {
-		return ""
-	}
-	pw, _ := u.User.Password()
-	return pw
-}
-
-func pemBodyLines(v string) []string {
-	var out []string
-	rest := []byte(v)
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			return out
-		}
-		body := base64.StdEncoding.EncodeToString(block.Bytes)
-		for len(body) > 0 {
-			n := min(64, len(body))
-			out = append(out, body[:n])
-			body = body[n:]
-		}
-	}
-}
+// FormCount returns how many distinct values (secrets and their encodings)
+// the scrubber searches for.
+func (s *Scrubber) FormCount() int { return len(s.needles) }

@@ -2,12 +2,14 @@ package testsvc
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // recorder is a fake testing.TB that records Fatalf/Skipf and, like the real
@@ -162,4 +164,20 @@ func TestHelperRequireMissing(t *testing.T) {
 	}
 	Require(t, varA)
 	t.Log("after Require")
+}
+
+func TestSilentListenerAcceptsAndNeverAnswers(t *testing.T) {
+	s := SilentListener(t)
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Fatalf("read %d bytes, err %v: the listener must stay silent", n, err)
+	}
+	if s.Accepted() != 1 || s.Port() == 0 {
+		t.Fatalf("accepted %d, port %d", s.Accepted(), s.Port())
+	}
 }

@@ -5,9 +5,10 @@
 
 # Directory of this file, the repo root and the cache.
 SPT_HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # used by services/*.sh
 SPT_REPO_ROOT=$(cd "$SPT_HARNESS_DIR/../.." && pwd)
 SPT_CACHE=${SPT_CACHE:-$HOME/.cache/spacectl-preflight/testsvc}
-export SPT_HARNESS_DIR SPT_REPO_ROOT SPT_CACHE
+export SPT_CACHE
 
 # Go may not be on PATH in a bare CI shell.
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
@@ -185,7 +186,8 @@ wait_until() {
 # ---------------------------------------------------------------- processes
 
 # proc_start_time PID: the process start time (field 22 of /proc/PID/stat),
-# used to make sure a pidfile still names the process we started.
+# used to make sure a pidfile still names the process we started. Fails
+# when the process is gone or a zombie.
 proc_start_time() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
@@ -193,6 +195,8 @@ proc_start_time() {
   # After "comm) " the fields start at field 3; start time is field 22.
   local -a f
   read -r -a f <<<"$stat"
+  # A zombie has exited already: treat it as gone.
+  [[ ${f[0]} != Z ]] || return 1
   printf '%s\n' "${f[19]}"
 }
 

@@ -42,12 +42,17 @@ SVC_DIR=${SPT_RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/spt-svc.XXXXXX")}
 made_dir=${SPT_RUN_DIR:+0}
 made_dir=${made_dir:-1}
 rc=1
+child=
+signalled=0
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  ((rc != 1 || status == 0)) || rc=$status
+  ((signalled || rc != 1 || status == 0)) || rc=$status
+  if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
+    kill -KILL -- "-$child" 2>/dev/null || true
+  fi
   "$here/stop.sh" "$SVC_DIR" || true
   if [[ $made_dir == 1 && $rc == 0 && ${SPT_KEEP_RUN_DIR:-0} != 1 ]]; then
     rm -rf "$SVC_DIR"
@@ -56,9 +61,27 @@ cleanup() {
   fi
   exit "$rc"
 }
+
+# shellcheck disable=SC2317 # called from the INT/TERM traps
+on_signal() {
+  rc=$1
+  signalled=$((signalled + 1))
+  if [[ -z $child ]]; then
+    exit "$rc" # still starting up: the EXIT trap stops what is running
+  fi
+  # The command runs in its own process group (set -m below): signal all
+  # of it, e.g. both `go test` and the test binaries it spawned. A second
+  # signal kills it outright.
+  if ((signalled == 1)); then
+    log "run: signal received; stopping the command"
+    kill -TERM -- "-$child" 2>/dev/null || true
+  else
+    kill -KILL -- "-$child" 2>/dev/null || true
+  fi
+}
 trap cleanup EXIT
-trap 'rc=130; exit 130' INT
-trap 'rc=143; exit 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 env_file=$(SPT_RUN_DIR=$SVC_DIR "$here/start.sh" "${services[@]}" | tail -n 1)
 [[ -f $env_file ]] || die "start.sh did not produce services.env"
@@ -70,9 +93,21 @@ set +a
 export SPT_REQUIRE_SERVICES=1
 
 log "run: $*"
+# Run the command as a background job with job control on, so it gets its
+# own process group and this shell can react to INT/TERM at once (a
+# foreground child would delay the traps until it exits).
 set +e
-"$@"
-rc=$?
+set -m
+"$@" &
+child=$!
+set +m
+while :; do
+  wait "$child"
+  status=$?
+  # wait returns early (status > 128) when a trap ran; keep waiting.
+  kill -0 "$child" 2>/dev/null || break
+done
 set -e
-log "run: command exited with $rc"
+((signalled)) || rc=$status
+log "run: command exited with $status"
 exit "$rc"

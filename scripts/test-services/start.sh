@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the test services on random 127.0.0.1 ports.
 # Usage: start.sh [service...]   (default: all; deps such as certs are added)
-# Run dir: $SPT_RUN_DIR if set, else a new mktemp -d (chmod 755).
+# Run dir: $SPT_RUN_DIR if set (must be empty or missing), else a new
+# mktemp -d; chmod 755 so the postgres/mosquitto users can traverse it.
 # Writes $SVC_DIR/services.env (shell syntax, single-quoted values) and
 # prints its path as the last line on stdout. On any failure it prints the
 # failing service's log tail, stops everything it started, and exits 1.
@@ -17,11 +18,13 @@ svc_load_all
 
 SVC_DIR=${SPT_RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/spt-svc.XXXXXX")}
 mkdir -p "$SVC_DIR"
+if [[ -n $(ls -A "$SVC_DIR") ]]; then
+  die "run dir $SVC_DIR is not empty (stale data dirs would clash); use a new one"
+fi
 SVC_DIR=$(cd "$SVC_DIR" && pwd)
 chmod 755 "$SVC_DIR"
 export SVC_DIR
 mkdir -p "$SVC_DIR/logs" "$SVC_DIR/env.d" "$SVC_DIR/pids"
-rm -f "$SVC_DIR/env.d/"*.env "$SVC_DIR/services.env"
 
 if (($#)); then requested=("$@"); else mapfile -t requested < <(svc_list); fi
 services_list=$(svc_with_deps "${requested[@]}") || exit 1

@@ -42,44 +42,37 @@ func (fs *findings) warn(name, msg, advice string) {
 	*fs = append(*fs, finding{name, checks.Warn, msg, advice})
 }
 
-// result folds findings into one Result: the worst status, a message that
-// counts them, every violation in the details (keyed by variable, with
-// where it was set) and the advice of each, in order.
+// result folds findings into one Result: the worst status, a message
+// naming the first (most severe) problem and counting the rest, the advice
+// for that problem, and every violation in the details, keyed by variable
+// and where it was set, each with its own fix.
 func (fs findings) result(cfg *config.Config, okMsg string) checks.Result {
 	if len(fs) == 0 {
 		return checks.Passf("%s", okMsg)
 	}
 	res := checks.Result{Status: checks.Pass}
-	var fails, warns int
-	var advice []string
-	for _, f := range fs {
+	first := -1
+	for i, f := range fs {
 		res.Status = checks.Worse(res.Status, f.status)
-		if f.status == checks.Fail {
-			fails++
-		} else {
-			warns++
+		if first < 0 || (f.status == checks.Fail && fs[first].status != checks.Fail) {
+			first = i
 		}
 		key := f.name
 		if src, ok := cfg.Source(f.name); ok && src.Kind != config.FromDefault {
 			key += " (" + src.String() + ")"
 		}
-		res.Details.Add(key, f.status.String()+": "+f.msg)
+		val := f.status.String() + ": " + f.msg
 		if f.advice != "" {
-			advice = append(advice, f.name+": "+f.advice)
+			val += " → " + f.advice
 		}
+		res.Details.Add(key, val)
 	}
-	first := fs[0]
-	for _, f := range fs {
-		if f.status == checks.Fail {
-			first = f
-			break
-		}
-	}
-	res.Message = first.name + ": " + first.msg
+	res.Message = fs[first].name + ": " + fs[first].msg
+	res.Advice = fs[first].advice
 	if n := len(fs) - 1; n > 0 {
 		res.Message += plural(n, " (and %d more problem)", " (and %d more problems)")
+		res.Advice = "each problem is listed below with its fix"
 	}
-	res.Advice = joinLines(advice)
 	return res
 }
 

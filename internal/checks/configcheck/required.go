@@ -72,7 +72,7 @@ func Required(cfg *config.Config) checks.Result {
 func setAdvice(name string) string {
 	v, ok := config.Lookup(name)
 	if !ok {
-		return "set " + name
+		return "set it"
 	}
-	return fmt.Sprintf("set %s (YAML key %s)", name, v.Path)
+	return fmt.Sprintf("set it (YAML key %s)", v.Path)
 }

@@ -171,7 +171,9 @@ func (b *s3Backend) lifecycle(ctx context.Context, bucket string) ([]expiryRule,
 		if r.Status != types.ExpirationStatusEnabled || r.Expiration == nil {
 			continue
 		}
-		er := expiryRule{ID: aws.ToString(r.ID), Prefix: aws.ToString(r.Prefix)} //nolint:staticcheck // legacy rules still use the top-level prefix
+		er := expiryRule{ID: aws.ToString(r.ID)}
+		//lint:ignore SA1019 rules written before Filter existed still carry the top-level prefix
+		er.Prefix = aws.ToString(r.Prefix)
 		if f := r.Filter; f != nil {
 			if f.Prefix != nil {
 				er.Prefix = *f.Prefix

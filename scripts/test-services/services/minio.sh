@@ -28,6 +28,11 @@ start_minio() {
     MINIO_BROWSER=off MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off \
     minio server "$d/data" --address "127.0.0.1:$port" --console-address "127.0.0.1:$cport" --quiet
   wait_until --pid "$SPAWNED_PID" 60 minio curl -sf "http://127.0.0.1:$port/minio/health/ready"
+  # /health/ready can answer before the object layer is initialised (then
+  # S3 calls fail with XMinioServerNotInitialized); wait for a signed
+  # ListBuckets to succeed too.
+  wait_until --pid "$SPAWNED_PID" 60 "minio s3" curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$user:$pass" "http://127.0.0.1:$port/"
   emit SPT_MINIO_ENDPOINT "127.0.0.1:$port"
   emit SPT_MINIO_ACCESS_KEY "$user"
   emit SPT_MINIO_SECRET_KEY "$pass"

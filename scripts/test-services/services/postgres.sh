@@ -3,11 +3,16 @@
 # packages, one instance per major version, plus one PG 17 instance with TLS.
 # Each runs as the postgres user (initdb refuses root), superuser "postgres",
 # database "postgres", scram-sha-256 password auth on 127.0.0.1.
+# Also one PG 17 hot standby (SPT_PG_STANDBY_URL): a fresh cluster started
+# with standby.signal and no primary_conninfo, so it stays in recovery and
+# serves read-only sessions, which is what a read replica looks like to a
+# client (pg_is_in_recovery() = true, DDL refused with SQLSTATE 25006).
 
 svc_deps postgres certs
 
 SPT_PG_VERSIONS=(13 14 15 16 17 18)
 SPT_PG_TLS_VERSION=17
+SPT_PG_STANDBY_VERSION=17
 
 _pg_package_json() {
   cat <<'JSON'
@@ -45,9 +50,25 @@ install_postgres() {
     || die "postgres: the postgres user cannot run $(_pg_bin 18)/postgres"
 }
 
-# _pg_start INSTANCE VERSION PASSWORD TLS(0|1): initdb + pg_ctl start; prints the port.
+# _pg_server_cert DIR: a server certificate for localhost/127.0.0.1 signed by
+# the shared test CA but valid for a year. The shared server.crt lives 30
+# days, which postgres.connect rightly reports as "expires in under 30 days";
+# the happy-path TLS test needs a certificate that is not about to expire.
+_pg_server_cert() {
+  local d=$1 ca=$SVC_DIR/certs
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/server.key" 2>/dev/null
+  openssl req -new -key "$d/server.key" -subj "/CN=localhost" -out "$d/server.csr"
+  printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$d/server.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" \
+    -set_serial "0x$(openssl rand -hex 8)" -days 365 -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
+  rm -f "$d/server.csr" "$d/server.ext"
+}
+
+# _pg_start INSTANCE VERSION PASSWORD TLS(0|1) [STANDBY(0|1)]: initdb + pg_ctl
+# start; records the port in $SVC_DIR/postgres/INSTANCE/port.
 _pg_start() {
-  local inst=$1 v=$2 pw=$3 tls=$4
+  local inst=$1 v=$2 pw=$3 tls=$4 standby=${5:-0}
   local bin d port
   bin=$(_pg_bin "$v")
   d=$SVC_DIR/postgres/$inst
@@ -57,8 +78,7 @@ _pg_start() {
   local -a opts=(-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off
     -c full_page_writes=off -c shared_buffers=32MB)
   if ((tls)); then
-    cp "$SVC_DIR/certs/server.crt" "$d/server.crt"
-    cp "$SVC_DIR/certs/server.key" "$d/server.key"
+    _pg_server_cert "$d" || return 1
     opts+=(-c ssl=on -c "ssl_cert_file=$d/server.crt" -c "ssl_key_file=$d/server.key")
   fi
   chown -R postgres: "$d"
@@ -69,6 +89,9 @@ _pg_start() {
     runuser -u postgres -- "$bin/initdb" -D "$d/data" -U postgres --pwfile="$d/pw" \
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale --no-sync >"$d/initdb.log" 2>&1
   ) || { cat "$d/initdb.log" >&2; return 1; }
+  if ((standby)); then
+    runuser -u postgres -- touch "$d/data/standby.signal"
+  fi
   local try
   for try in 1 2 3; do
     port=$(free_port)
@@ -99,6 +122,8 @@ start_postgres() {
   done
   _pg_start "pg${SPT_PG_TLS_VERSION}tls" "$SPT_PG_TLS_VERSION" "$pw" 1 &
   pids[pg${SPT_PG_TLS_VERSION}tls]=$!
+  _pg_start "pg${SPT_PG_STANDBY_VERSION}standby" "$SPT_PG_STANDBY_VERSION" "$pw" 0 1 &
+  pids[pg${SPT_PG_STANDBY_VERSION}standby]=$!
   for inst in "${!pids[@]}"; do
     wait "${pids[$inst]}" || { log "postgres $inst failed to start"; rc=1; }
   done
@@ -112,6 +137,8 @@ start_postgres() {
   done
   port=$(cat "$SVC_DIR/postgres/pg${SPT_PG_TLS_VERSION}tls/port")
   emit SPT_PG_TLS_URL "postgres://postgres:$pw@localhost:$port/postgres?sslmode=verify-full&sslrootcert=$SVC_DIR/certs/ca.crt"
+  port=$(cat "$SVC_DIR/postgres/pg${SPT_PG_STANDBY_VERSION}standby/port")
+  emit SPT_PG_STANDBY_URL "postgres://postgres:$pw@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
 stop_postgres() {

@@ -1,0 +1,215 @@
+package configcheck
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// base is a complete, valid non-AWS configuration; cases change one thing.
+func base() map[string]string {
+	m := map[string]string{
+		config.ServerDomain: "spacelift.example.com", config.DatabaseURL: "postgres://u:p@db:5432/spacelift?statement_cache_capacity=0",
+		config.ObjectStorageType: "minio", config.MinioEndpoint: "minio:9000", config.MinioAccessKeyID: "ak",
+		config.MinioSecretAccessKey: "sk", config.UploadsURL: "https://minio.example.com", config.EncryptionType: "rsa",
+		config.RSAPrivateKey: "a2V5", config.MessageQueueType: "postgres", config.MQTTBrokerType: "builtin",
+		config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1984", config.LicenseType: "jwt",
+		config.LicenseToken: "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln",
+	}
+	for _, b := range config.Buckets {
+		m[b.Var] = "spacelift-" + b.Purpose
+	}
+	return m
+}
+
+func cfgFrom(m map[string]string) *config.Config {
+	c := config.New()
+	for k, v := range m {
+		if v == "" {
+			continue
+		}
+		vr, ok := config.Lookup(k)
+		if !ok {
+			panic("unknown var " + k)
+		}
+		c.Set(vr, v, config.Source{Kind: config.FromEnvFile, File: "t.env", Line: 1})
+	}
+	return c
+}
+
+func with(changes map[string]string) *config.Config {
+	m := base()
+	for k, v := range changes {
+		m[k] = v
+	}
+	return cfgFrom(m)
+}
+
+func detail(r checks.Result, name string) string {
+	for _, d := range r.Details {
+		if strings.HasPrefix(d.Key, name) {
+			return d.Value
+		}
+	}
+	return ""
+}
+
+func TestBaseIsClean(t *testing.T) {
+	for name, f := range map[string]func(*config.Config) checks.Result{"required": Required, "values": Values, "compat": Compat} {
+		if r := f(cfgFrom(base())); r.Status != checks.Pass {
+			t.Errorf("%s: %s %s %v", name, r.Status, r.Message, r.Details)
+		}
+	}
+}
+
+func TestRequired(t *testing.T) {
+	cases := []struct {
+		name    string
+		changes map[string]string
+		want    checks.Status
+		missing []string
+	}{
+		{"no database", map[string]string{config.DatabaseURL: ""}, checks.Fail, []string{config.DatabaseURL}},
+		{"bucket missing", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": ""}, checks.Fail, []string{"OBJECT_STORAGE_BUCKET_STATES"}},
+		{"minio secret", map[string]string{config.MinioSecretAccessKey: ""}, checks.Fail, []string{config.MinioSecretAccessKey}},
+		{"kms keys", map[string]string{config.EncryptionType: "kms", config.AWSRegion: "eu-west-1", config.AWSDefaultRegion: "eu-west-1", config.AWSAccountID: "123456789012"},
+			checks.Fail, []string{config.KMSEncryptionKeyID, config.KMSSigningKeyID}},
+		{"sqs queues and aws", map[string]string{config.MessageQueueType: "sqs"}, checks.Fail,
+			[]string{"MESSAGE_QUEUE_SQS_ASYNC_URL", "MESSAGE_QUEUE_SQS_WEBHOOKS_URL", config.AWSRegion, config.AWSAccountID}},
+		{"gcp project warns", map[string]string{config.ObjectStorageType: "gcp"}, checks.Warn, []string{config.GCPProject}},
+		{"otel endpoint", map[string]string{config.ObservabilityVendor: "OpenTelemetry"}, checks.Fail, []string{config.OTLPEndpoint}},
+		{"license token", map[string]string{config.LicenseToken: ""}, checks.Fail, []string{config.LicenseToken}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Required(with(c.changes))
+			if r.Status != c.want {
+				t.Fatalf("status %s, want %s: %s", r.Status, c.want, r.Message)
+			}
+			for _, m := range c.missing {
+				if !strings.Contains(detail(r, m), "not set") {
+					t.Errorf("details lack %s: %v", m, r.Details)
+				}
+			}
+		})
+	}
+}
+
+func TestValues(t *testing.T) {
+	cases := []struct {
+		name    string
+		changes map[string]string
+		want    checks.Status
+		varName string
+		text    string
+	}{
+		{"domain with scheme", map[string]string{config.ServerDomain: "https://x.example.com"}, checks.Fail, config.ServerDomain, "has a scheme"},
+		{"domain with port", map[string]string{config.ServerDomain: "x.example.com:443"}, checks.Fail, config.ServerDomain, "path or port"},
+		{"trailing slash bucket", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "states/"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "slash"},
+		{"s3 prefix", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "s3://states"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "scheme prefix"},
+		{"whitespace", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "states "}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "whitespace"},
+		{"uppercase s3", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "States"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "not a valid S3 bucket name"},
+		{"azure container rule", map[string]string{config.ObjectStorageType: "azure", config.ObjectStorageAzureURL: "https://acct.blob.core.windows.net", "OBJECT_STORAGE_BUCKET_STATES": "a--b"},
+			checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "Azure container"},
+		{"shared bucket warns", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "spacelift-modules"}, checks.Warn, "OBJECT_STORAGE_BUCKET_STATES", "same bucket"},
+		{"minio scheme", map[string]string{config.MinioEndpoint: "https://minio:9000"}, checks.Fail, config.MinioEndpoint, "has a scheme"},
+		{"uploads not url", map[string]string{config.UploadsURL: "minio.example.com"}, checks.Fail, config.UploadsURL, "not an absolute"},
+		{"mqtt bare", map[string]string{config.MQTTBrokerEndpoint: "mqtt.example.com:1984"}, checks.Warn, config.MQTTBrokerEndpoint, "no tls://"},
+		{"mqtt 1983", map[string]string{config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1983"}, checks.Fail, config.MQTTBrokerEndpoint, "1983"},
+		{"mqtt scheme", map[string]string{config.MQTTBrokerEndpoint: "mqtt://mqtt.example.com:1984"}, checks.Fail, config.MQTTBrokerEndpoint, "not supported"},
+		{"mqtt no port", map[string]string{config.MQTTBrokerEndpoint: "tls://mqtt.example.com"}, checks.Fail, config.MQTTBrokerEndpoint, "no port"},
+		{"iot scheme", map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: "tls://a-ats.iot.eu-west-1.amazonaws.com"}, checks.Fail, config.MQTTBrokerEndpoint, "IoT Core wants"},
+		{"iot not ats", map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: "a.iot.eu-west-1.amazonaws.com"}, checks.Warn, config.MQTTBrokerEndpoint, "not an ATS"},
+		{"otel no scheme", map[string]string{config.ObservabilityVendor: "OpenTelemetry", config.OTLPEndpoint: "collector:4317"}, checks.Fail, config.OTLPEndpoint, "no http://"},
+		{"otel http port", map[string]string{config.ObservabilityVendor: "OpenTelemetry", config.OTLPEndpoint: "http://collector:4318"}, checks.Warn, config.OTLPEndpoint, "4318"},
+		{"vendor case", map[string]string{config.ObservabilityVendor: "datadog", config.DDAgentHost: "dd"}, checks.Warn, config.ObservabilityVendor, "case"},
+		{"regions differ", map[string]string{config.AWSRegion: "eu-west-1", config.AWSDefaultRegion: "us-east-1"}, checks.Fail, config.AWSDefaultRegion, "requires them equal"},
+		{"account id", map[string]string{config.AWSAccountID: "12345"}, checks.Warn, config.AWSAccountID, "12 digits"},
+		{"bad db url", map[string]string{config.DatabaseURL: "postgres://u:p@db:notaport/x"}, checks.Fail, config.DatabaseURL, "does not parse"},
+		{"mysql url", map[string]string{config.DatabaseURL: "mysql://u:p@db:3306/x"}, checks.Fail, config.DatabaseURL, ""},
+		{"license not jwt", map[string]string{config.LicenseToken: "abc"}, checks.Fail, config.LicenseToken, "not a JWT"},
+		{"webhooks mismatch", map[string]string{config.WebhooksEndpoint: "https://other/webhooks"}, checks.Warn, config.WebhooksEndpoint, "official modules set"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Values(with(c.changes))
+			if r.Status != c.want {
+				t.Fatalf("status %s, want %s: %s %v", r.Status, c.want, r.Message, r.Details)
+			}
+			if d := detail(r, c.varName); d == "" || !strings.Contains(d, c.text) {
+				t.Errorf("details for %s = %q, want %q", c.varName, d, c.text)
+			}
+		})
+	}
+}
+
+func TestSQSQueueURLs(t *testing.T) {
+	m := map[string]string{config.MessageQueueType: "sqs", config.AWSRegion: "eu-west-1"}
+	for _, q := range config.Queues {
+		name := "spacelift-" + q.Name
+		if q.FIFO {
+			name += ".fifo"
+		}
+		m[q.Var] = "https://sqs.eu-west-1.amazonaws.com/123456789012/" + name
+	}
+	if r := Values(with(m)); r.Status != checks.Pass {
+		t.Fatalf("valid queues: %s %v", r.Status, r.Details)
+	}
+	m["MESSAGE_QUEUE_SQS_ASYNC_FIFO_URL"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/spacelift-async"
+	m["MESSAGE_QUEUE_SQS_DLQ_URL"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo"
+	m["MESSAGE_QUEUE_SQS_IOT_URL"] = "not a url"
+	r := Values(with(m))
+	for v, want := range map[string]string{"MESSAGE_QUEUE_SQS_ASYNC_FIFO_URL": "must be a FIFO", "MESSAGE_QUEUE_SQS_DLQ_URL": "must be standard", "MESSAGE_QUEUE_SQS_IOT_URL": "not an SQS queue URL"} {
+		if !strings.Contains(detail(r, v), want) {
+			t.Errorf("%s: %q lacks %q", v, detail(r, v), want)
+		}
+	}
+}
+
+func TestLicenseExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	tok := func(exp time.Time) string {
+		p := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"exp":%d}`, exp.Unix())))
+		return "eyJhbGciOiJSUzI1NiJ9." + p + ".c2ln"
+	}
+	for _, c := range []struct {
+		exp  time.Time
+		want checks.Status
+	}{{now.AddDate(1, 0, 0), checks.Pass}, {now.AddDate(0, 0, 10), checks.Warn}, {now.AddDate(0, 0, -1), checks.Warn}} {
+		r := ValuesAt(with(map[string]string{config.LicenseToken: tok(c.exp)}), now)
+		if r.Status != c.want {
+			t.Errorf("exp %s: %s (%s)", c.exp, r.Status, r.Message)
+		}
+	}
+}
+
+func TestCompat(t *testing.T) {
+	r := Compat(with(map[string]string{config.MQTTBrokerType: "iotcore", config.MessageQueueType: "postgres"}))
+	if r.Status != checks.Fail || !strings.Contains(detail(r, config.MQTTBrokerType), "requires MESSAGE_QUEUE_TYPE=sqs") {
+		t.Errorf("iotcore+postgres: %s %v", r.Status, r.Details)
+	}
+	r = Compat(with(map[string]string{config.EncryptionType: "", config.MessageQueueType: ""}))
+	if r.Status != checks.Warn || !strings.Contains(detail(r, config.EncryptionType), "legacy AWS default kms") ||
+		!strings.Contains(detail(r, config.EncryptionType), "never be changed") || detail(r, config.MessageQueueType) == "" {
+		t.Errorf("implied defaults: %s %v", r.Status, r.Details)
+	}
+	r = Compat(with(map[string]string{"OTEL_SERVICE_NAME": "x"}))
+	if r.Status != checks.Warn || !strings.Contains(detail(r, "OTEL_SERVICE_NAME"), "not to set") {
+		t.Errorf("OTEL_SERVICE_NAME: %s %v", r.Status, r.Details)
+	}
+	if v, _ := r.Details.Get("encryption"); !strings.Contains(v, "cannot be changed") {
+		t.Errorf("the encryption permanence note is missing: %v", r.Details)
+	}
+}
+
+func TestDetailsNameTheSource(t *testing.T) {
+	r := Values(with(map[string]string{config.ServerDomain: "https://x"}))
+	if _, ok := r.Details.Get(config.ServerDomain + " (t.env:1)"); !ok {
+		t.Errorf("details should name where the value was set: %v", r.Details)
+	}
+}

@@ -1,0 +1,129 @@
+// Package awsenv loads the AWS SDK configuration once per run for the
+// messaging checks (SQS and IoT Core share it). It uses the SDK's default
+// chain, so the standard settings apply: credentials from the environment,
+// shared files, web identity or instance roles, and service endpoints from
+// AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_IOT (which is how tests point the
+// same code at emulators).
+package awsenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// Env is the run's lazily loaded AWS configuration. Create one per run with
+// New and share it between the checks that talk to AWS.
+type Env struct {
+	cfg *config.Config
+
+	mu     sync.Mutex
+	loaded bool
+	aws    aws.Config
+}
+
+// New returns an Env that loads nothing until Config is first called.
+func New(cfg *config.Config) *Env { return &Env{cfg: cfg} }
+
+// Config returns the SDK configuration, loading it on first use with the
+// caller's ctx. A failed load is not cached, so a later check may retry.
+func (e *Env) Config(ctx context.Context) (aws.Config, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.loaded {
+		return e.aws, nil
+	}
+	var opts []func(*awsconfig.LoadOptions) error
+	if r := e.cfg.Get(config.AWSRegion); r != "" {
+		opts = append(opts, awsconfig.WithRegion(r))
+	}
+	// Static keys given in the preflight configuration (a YAML or env file,
+	// not the process environment) win over the default chain, as they
+	// would in the Spacelift container that receives the same file.
+	if e.cfg.Has(config.AWSAccessKeyID) && e.cfg.Has(config.AWSSecretAccessKey) {
+		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
+			e.cfg.Get(config.AWSAccessKeyID),
+			e.cfg.Secret(config.AWSSecretAccessKey).Reveal(),
+			e.cfg.Secret(config.AWSSessionToken).Reveal(),
+		)))
+	}
+	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if c.Region == "" {
+		return aws.Config{}, errors.New("no AWS region: set AWS_REGION")
+	}
+	e.aws, e.loaded = c, true
+	return c, nil
+}
+
+// Partition is AWS_PARTITION, or "aws".
+func (e *Env) Partition() string {
+	if p := e.cfg.Get(config.AWSPartition); p != "" {
+		return p
+	}
+	return "aws"
+}
+
+// ErrorCode returns the AWS error code of err, or "".
+func ErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// ErrorMessage returns the service's own message for err when it is an API
+// error, otherwise err's text. Service messages name resources, never
+// credentials.
+func ErrorMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		if m := ae.ErrorMessage(); m != "" {
+			return ae.ErrorCode() + ": " + m
+		}
+		return ae.ErrorCode()
+	}
+	return err.Error()
+}
+
+// IsAccessDenied reports whether err says the caller lacks a permission.
+func IsAccessDenied(err error) bool {
+	code := ErrorCode(err)
+	switch {
+	case strings.Contains(code, "AccessDenied"), code == "UnauthorizedException",
+		code == "AuthorizationError", code == "UnauthorizedOperation", code == "Forbidden":
+		return true
+	}
+	return false
+}
+
+// IsBadCredentials reports whether err says the credentials themselves are
+// wrong or expired, as opposed to lacking a permission.
+func IsBadCredentials(err error) bool {
+	switch ErrorCode(err) {
+	case "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
+		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignature", "MissingAuthenticationToken":
+		return true
+	}
+	return false
+}
+
+// NoCredentials reports whether the SDK found no credentials at all.
+func NoCredentials(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "failed to retrieve credentials") && ErrorCode(err) == ""
+}
+
+// CredentialsAdvice is the advice for a credentials problem.
+const CredentialsAdvice = "Give this tool the same AWS identity Spacelift runs with: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run it where the instance/pod role applies (IRSA, ECS task role). `aws sts get-caller-identity` shows which identity is in use."

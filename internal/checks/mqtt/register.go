@@ -1,0 +1,86 @@
+// Package mqtt holds the MQTT broker checks: mqtt.connect (DNS, TCP, TLS and
+// an MQTT v5 session with the broker workers connect to) for both broker
+// types, and, for IoT Core, mqtt.iotcore-endpoint and mqtt.iotcore-topic-rule.
+package mqtt
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// Group is the checks' group name.
+const Group = "mqtt"
+
+// IDs.
+const (
+	ConnectID   = "mqtt.connect"
+	EndpointID  = "mqtt.iotcore-endpoint"
+	TopicRuleID = "mqtt.iotcore-topic-rule"
+)
+
+// deps are the package's seams to the outside world; tests replace them.
+type deps struct {
+	now        func() time.Time
+	lookupHost func(ctx context.Context, host string) ([]string, error)
+}
+
+func defaultDeps() deps {
+	return deps{now: time.Now, lookupHost: net.DefaultResolver.LookupHost}
+}
+
+// Register adds the MQTT checks. The IoT Core checks share env's AWS
+// configuration and one IoT client.
+func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
+	register(p, cfg, opts, env, defaultDeps())
+}
+
+func register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env, d deps) {
+	broker := cfg.MQTTBroker()
+	stage := opts.Stage
+	if stage == "" {
+		stage = checks.PreInstall
+	}
+	notIoT := ""
+	if broker != "iotcore" {
+		notIoT = "MQTT_BROKER_TYPE is " + broker
+	}
+	noEndpoint := ""
+	if !cfg.Has(config.MQTTBrokerEndpoint) {
+		noEndpoint = "MQTT_BROKER_ENDPOINT is not set"
+	}
+	ic := &iotClient{env: env}
+
+	p.Add(checks.Check{
+		ID: EndpointID, Group: Group,
+		Title:    "MQTT_BROKER_ENDPOINT is the account's IoT Core data endpoint",
+		Disabled: firstOf(notIoT, noEndpoint),
+		Run:      func(ctx context.Context) checks.Result { return iotEndpoint(ctx, cfg, ic) },
+	})
+	p.Add(checks.Check{
+		ID: TopicRuleID, Group: Group,
+		Title:    "IoT Core topic rule forwards worker messages to the IoT queue",
+		Disabled: notIoT,
+		Run:      func(ctx context.Context) checks.Result { return topicRule(ctx, cfg, ic) },
+	})
+	cc := &connectCheck{cfg: cfg, stage: stage, d: d}
+	p.Add(checks.Check{
+		ID: ConnectID, Group: Group,
+		Title:    "Workers can reach the MQTT broker and open a session",
+		Disabled: noEndpoint,
+		Run:      cc.run,
+	})
+}
+
+func firstOf(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

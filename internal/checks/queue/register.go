@@ -1,0 +1,60 @@
+// Package queue holds the message-queue checks: queue.sqs.<name> for each of
+// Spacelift's eight SQS queues (MESSAGE_QUEUE_TYPE=sqs), and queue.builtin
+// for the queue Spacelift keeps in PostgreSQL (MESSAGE_QUEUE_TYPE=postgres).
+package queue
+
+import (
+	"context"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// Group is the checks' group name.
+const Group = "queue"
+
+// IDs.
+const (
+	BuiltinID = "queue.builtin"
+	SQSPrefix = "queue.sqs."
+	// sqsDoc is the page every queue.sqs.* check shares.
+	sqsDoc = "queue.sqs"
+	// postgresPrivilegesID is owned by the postgres backend.
+	postgresPrivilegesID = "postgres.privileges"
+)
+
+// Register adds the queue checks, sharing env's AWS configuration and one
+// SQS client between the eight queue checks.
+func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
+	kind := cfg.MessageQueue()
+	sc := &sqsClient{env: env}
+	for _, q := range config.Queues {
+		c := checks.Check{
+			ID:    SQSPrefix + q.Name,
+			Group: Group,
+			Title: "SQS queue " + q.Name + " (" + q.Title + ") exists and is set up as Spacelift expects",
+			Doc:   sqsDoc,
+		}
+		switch {
+		case kind != "sqs":
+			c.Disabled = "MESSAGE_QUEUE_TYPE is " + kind
+		case !cfg.Has(q.Var):
+			c.Disabled = q.Var + " is not set"
+		}
+		qc := &sqsCheck{cfg: cfg, queue: q, client: sc, readOnly: opts.ReadOnly, env: env}
+		c.Run = qc.run
+		p.Add(c)
+	}
+	b := checks.Check{
+		ID:    BuiltinID,
+		Group: Group,
+		Title: "Built-in message queue (PostgreSQL)",
+		Needs: []string{postgresPrivilegesID},
+		Run:   func(context.Context) checks.Result { return builtin() },
+	}
+	if kind != "postgres" {
+		b.Disabled = "MESSAGE_QUEUE_TYPE is " + kind
+	}
+	p.Add(b)
+}

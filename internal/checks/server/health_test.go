@@ -1,0 +1,140 @@
+package server
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+func run(t *testing.T, domain string, stage checks.Stage, d deps, timeout time.Duration) checks.Outcome {
+	t.Helper()
+	vars := map[string]string{}
+	if domain != "" {
+		vars[config.ServerDomain] = domain
+	}
+	cfg := msgtest.Config(t, vars)
+	p := &checks.Plan{}
+	register(p, cfg, checks.Options{Stage: stage}, d)
+	start := time.Now()
+	o := msgtest.Run(t, p, timeout)[HealthID]
+	if el := time.Since(start); el > timeout+time.Second {
+		t.Errorf("took %s, more than the %s deadline + 1s", el, timeout)
+	}
+	t.Logf("%s: %s\n%s", HealthID, o.Result.Status, msgtest.Text(o.Result))
+	return o
+}
+
+// testCA makes a CA and a server certificate for 127.0.0.1 valid for
+// validFor.
+func testCA(t *testing.T, validFor time.Duration) (*x509.CertPool, tls.Certificate) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "health test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "spacelift.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(validFor),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return pool, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+func serve(t *testing.T, cert tls.Certificate, h http.HandlerFunc) string {
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "https://")
+}
+
+func TestHealth(t *testing.T) {
+	pool, cert := testCA(t, 200*24*time.Hour)
+	var hits atomic.Int32
+	ok := serve(t, cert, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" {
+			hits.Add(1)
+			_, _ = w.Write([]byte("ok"))
+			return
+		}
+		http.NotFound(w, r)
+	})
+	down := serve(t, cert, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	redirect := serve(t, cert, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://sso.example.com/login", http.StatusFound)
+	})
+	soonPool, soonCert := testCA(t, 5*24*time.Hour)
+	soon := serve(t, soonCert, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := l.Addr().String()
+	_ = l.Close()
+	silentL, _ := net.Listen("tcp", "127.0.0.1:0")
+	t.Cleanup(func() { _ = silentL.Close() })
+	go func() {
+		for {
+			c, err := silentL.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+		}
+	}()
+
+	trusted := deps{rootCAs: pool, now: time.Now}
+	for _, tc := range []struct {
+		name   string
+		domain string
+		d      deps
+		status checks.Status
+		wants  []string
+	}{
+		{"healthy", ok, trusted, checks.Pass, []string{"answers 200 at https://" + ok + "/health", "health test CA"}},
+		{"domain written with a scheme", "https://" + ok + "/", trusted, checks.Pass, nil},
+		{"unhealthy", down, trusted, checks.Fail, []string{"answered 503 Service Unavailable"}},
+		{"redirected", redirect, trusted, checks.Fail, []string{"redirects to https://sso.example.com/login"}},
+		{"untrusted certificate", ok, deps{now: time.Now}, checks.Fail, []string{"is not trusted by the system roots", "publicly trusted CA"}},
+		{"certificate expiring soon", soon, deps{rootCAs: soonPool, now: time.Now}, checks.Warn, []string{"expires in 4 days"}},
+		{"nothing listening", closed, trusted, checks.Fail, []string{"connection refused"}},
+		{"never answers", silentL.Addr().String(), trusted, checks.Fail, []string{"did not answer"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := hits.Load()
+			o := run(t, tc.domain, checks.PostInstall, tc.d, 2*time.Second)
+			msgtest.Expect(t, HealthID, o, tc.status, tc.wants...)
+			if strings.Contains(tc.domain, ok) && tc.status == checks.Pass && hits.Load() != before+1 {
+				t.Error("passed without asking /health")
+			}
+		})
+	}
+}
+
+func TestHealthDisabled(t *testing.T) {
+	o := run(t, "spacelift.example.com", checks.PreInstall, deps{now: time.Now}, time.Second)
+	msgtest.Expect(t, HealthID, o, checks.Skip, "--stage post-install")
+	o = run(t, "", checks.PostInstall, deps{now: time.Now}, time.Second)
+	msgtest.Expect(t, HealthID, o, checks.Skip, "SERVER_DOMAIN is not set")
+}

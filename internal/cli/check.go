@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/registry"
+	"github.com/spacelift-io/spacectl-preflight/internal/report"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
+	"github.com/spacelift-io/spacectl-preflight/internal/suggest"
+)
+
+// CheckOptions are the inputs of `check`.
+type CheckOptions struct {
+	Streams *Streams
+	Build   BuildInfo
+	Inputs  InputOptions
+	Outputs []string
+	Color   string
+	Quiet   bool
+	Verbose bool
+	cmd     *cobra.Command
+	// logCapture, when set, also receives the debug log at debug level
+	// (the support bundle keeps it); extraSecrets are scrubbed besides
+	// the configured ones.
+	logCapture   io.Writer
+	extraSecrets []secret.Named
+}
+
+func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	o := &CheckOptions{Streams: s, Build: b}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Run the checks and report the results",
+		Long: `Run every check the configuration enables and report the results.
+
+Results go to stdout (or to files with -o FORMAT=PATH); progress and logs go
+to stderr. Exit codes: 0 no failure, 1 a check failed, 2 bad usage or
+configuration, 3 internal error, 130 interrupted.`,
+		Example: `  spacectl-preflight check --env-file spacelift.env
+  spacectl-preflight check -c spacectl-preflight.yaml -o table -o junit=report.xml -o json=results.json
+  spacectl-preflight check --from-env --only 'postgres.*' --read-only`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.cmd = cmd
+			return runF(cmd.Context(), o)
+		},
+	}
+	fs := cmd.Flags()
+	o.Inputs.addFlags(fs)
+	addRunFlags(fs)
+	fs.StringArrayVarP(&o.Outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(report.Formats(), ", ")+"; default table on stdout")
+	fs.StringVar(&o.Color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "debug logs (JSON) on stderr")
+	return cmd
+}
+
+// prepared is everything a run needs, resolved before any check starts.
+type prepared struct {
+	cfg      *config.Config
+	settings RunSettings
+	outputs  []outputSpec
+	plan     *checks.Plan
+	scrubber *secret.Scrubber
+	log      *slog.Logger
+}
+
+// prepare loads and validates all inputs; any mistake returns before a
+// single check runs (exit 2).
+func prepare(o *CheckOptions) (*prepared, error) {
+	s := o.Streams
+	switch o.Color {
+	case "auto", "always", "never":
+	default:
+		return nil, usageErrorf("--color %q: want auto, always or never", o.Color)
+	}
+	outputs, err := parseOutputs(o.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := o.Inputs.load(s)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := resolveSettings(s, o.cmd.Flags(), cfg.Preflight)
+	if err != nil {
+		return nil, err
+	}
+	sc := secret.NewNamedScrubber(append(namedSecrets(cfg), o.extraSecrets...)...)
+	logW, verbose := io.Writer(s.Err), o.Verbose
+	if o.logCapture != nil {
+		logW, verbose = o.logCapture, true
+		if o.Verbose {
+			logW = io.MultiWriter(s.Err, o.logCapture)
+		}
+	}
+	log := newLogger(logW, verbose, sc)
+	plan := registry.Build(cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: rs.Stage, Logger: log})
+	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
+		return nil, err
+	}
+	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
+		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", string(rs.Stage))
+	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
+}
+
+// namedSecrets names each configured secret after its variable, so
+// redaction counts and the bundle's sweep can say which one matched.
+func namedSecrets(cfg *config.Config) []secret.Named {
+	var out []secret.Named
+	for _, n := range cfg.Names() {
+		if v, ok := config.Lookup(n); ok && v.Secret && cfg.Has(n) {
+			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
+		}
+	}
+	return out
+}
+
+func runCheck(ctx context.Context, o *CheckOptions) error {
+	p, err := prepare(o)
+	if err != nil {
+		return err
+	}
+	rep, err := execute(ctx, o, p)
+	if err != nil {
+		return err
+	}
+	if err := writeOutputs(o.Streams, p.outputs, rep, o.Color); err != nil {
+		return err
+	}
+	return verdict(rep, p.settings.FailOn)
+}
+
+// execute runs the plan and builds the report.
+func execute(ctx context.Context, o *CheckOptions, p *prepared) (report.Report, error) {
+	s := o.Streams
+	log := p.log
+	runCtx, cancel := context.WithTimeoutCause(ctx, p.settings.Timeout, errors.New("whole-run deadline (--timeout) expired"))
+	defer cancel()
+	var prog *progress
+	ropts := checks.RunOptions{
+		Concurrency: p.settings.Concurrency, CheckTimeout: p.settings.CheckTimeout, Timeouts: p.settings.CheckTimeouts,
+		Only: p.settings.Only, Skip: p.settings.Skip, Scrub: p.scrubber.Scrub, Now: s.Now,
+	}
+	if s.StderrTTY && !o.Quiet {
+		prog = newProgress(s.Err, s.Width)
+		ropts.Progress = prog.event
+	}
+	started := s.Now()
+	list := p.plan.Checks()
+	outcomes := checks.Run(runCtx, list, ropts)
+	// Shared clients are closed with a fresh short deadline: the run's own
+	// context may already be cancelled, and closing must still happen.
+	closeCtx, closeCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	p.plan.Close(closeCtx)
+	closeCancel()
+	if prog != nil {
+		prog.clear()
+	}
+	for _, oc := range outcomes {
+		log.Debug("check finished", "id", oc.Check.ID, "status", oc.Result.Status.String(), "durationMs", oc.Duration.Milliseconds(), "message", oc.Result.Message)
+	}
+	rep := report.New(report.Tool{Name: "spacectl-preflight", Version: o.Build.Version}, started, s.Now().Sub(started), outcomes)
+	rep.Interrupted = errors.Is(context.Cause(ctx), checks.ErrInterrupted)
+	return rep, nil
+}
+
+// verdict maps the summary to the exit status; renderers never do.
+func verdict(r report.Report, failOn checks.Status) error {
+	if r.Interrupted {
+		return InterruptedError{}
+	}
+	worst := checks.Skip
+	for _, e := range r.Results {
+		worst = checks.Worse(worst, e.Status)
+	}
+	if worst >= failOn && worst != checks.Skip && worst != checks.Pass {
+		return ChecksFailedError{}
+	}
+	return nil
+}
+
+// validateSelection rejects --only/--skip globs and config check IDs that
+// match no registered check, so a typo never silently disables a gate.
+func validateSelection(list []checks.Check, rs RunSettings, pf config.Preflight) error {
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	var problems []string
+	for _, g := range append(append([]string(nil), rs.Only...), rs.Skip...) {
+		if _, err := path.Match(g, ""); err != nil {
+			problems = append(problems, fmt.Sprintf("%q is not a valid glob", g))
+			continue
+		}
+		if !matchesAny(g, ids) {
+			problems = append(problems, unknownID(g, ids))
+		}
+	}
+	var cfgIDs []string
+	for id := range pf.CheckIDPos {
+		cfgIDs = append(cfgIDs, id)
+	}
+	sort.Strings(cfgIDs)
+	for _, id := range cfgIDs {
+		if !matchesAny(id, ids) {
+			problems = append(problems, pf.CheckIDPos[id].String()+": preflight.checks: "+unknownID(id, ids))
+		}
+	}
+	if len(problems) > 0 {
+		return usageErrorf("%s\n  hint: `spacectl-preflight checks` lists every check ID", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func matchesAny(glob string, ids []string) bool {
+	for _, id := range ids {
+		if ok, _ := path.Match(glob, id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func unknownID(g string, ids []string) string {
+	msg := fmt.Sprintf("%q matches no check", g)
+	if best := suggest.Closest(g, ids, 3); best != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return msg
+}

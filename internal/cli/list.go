@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/registry"
+)
+
+// ChecksOptions are the inputs of `checks`.
+type ChecksOptions struct {
+	Streams *Streams
+	Inputs  InputOptions
+	Format  string
+}
+
+func newCmdChecks(s *Streams, runF func(context.Context, *ChecksOptions) error) *cobra.Command {
+	o := &ChecksOptions{Streams: s}
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "List every check, and whether the configuration enables it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runF(cmd.Context(), o)
+		},
+	}
+	o.Inputs.addFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&o.Format, "output", "o", "table", "table or json")
+	return cmd
+}
+
+type checkInfo struct {
+	ID      string   `json:"id"`
+	Group   string   `json:"group"`
+	Title   string   `json:"title"`
+	Enabled bool     `json:"enabled"`
+	Reason  string   `json:"reason,omitempty"`
+	Needs   []string `json:"needs"`
+	DocURL  string   `json:"docUrl"`
+}
+
+func runListChecks(_ context.Context, o *ChecksOptions) error {
+	if o.Format != "table" && o.Format != "json" {
+		return usageErrorf("-o %q: want table or json", o.Format)
+	}
+	cfg, err := o.Inputs.load(o.Streams)
+	if err != nil {
+		return err
+	}
+	plan := registry.Build(cfg, checks.Options{Stage: checks.PreInstall})
+	var infos []checkInfo
+	for _, c := range plan.Checks() {
+		needs := c.Needs
+		if needs == nil {
+			needs = []string{}
+		}
+		infos = append(infos, checkInfo{ID: c.ID, Group: c.Group, Title: c.Title, Enabled: c.Disabled == "", Reason: c.Disabled, Needs: needs, DocURL: c.DocURL()})
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(o.Streams.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(infos)
+	}
+	tw := tabwriter.NewWriter(o.Streams.Out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tGROUP\tENABLED\tTITLE")
+	for _, i := range infos {
+		enabled := "yes"
+		if !i.Enabled {
+			enabled = "no: " + i.Reason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i.ID, i.Group, enabled, i.Title)
+	}
+	return tw.Flush()
+}

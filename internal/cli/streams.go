@@ -1,0 +1,65 @@
+// Package cli implements the spacectl-preflight commands. Main never calls
+// os.Exit: it returns the exit code, so tests drive it like a function.
+package cli
+
+import (
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Streams holds every piece of process-global state the commands touch
+// (stdio, environment, terminal facts, clock), so tests can inject them.
+type Streams struct {
+	In        io.Reader
+	Out, Err  io.Writer
+	Env       map[string]string
+	StdoutTTY bool
+	StderrTTY bool
+	// Width is the terminal width for tables (0 when unknown).
+	Width int
+	Now   func() time.Time
+}
+
+// System returns Streams bound to the real process.
+func System() *Streams {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	s := &Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Env: env, Now: time.Now,
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), StderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+	if s.StdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.Width = w
+		}
+	}
+	if c, err := strconv.Atoi(env["COLUMNS"]); err == nil && c > 0 {
+		s.Width = c
+	}
+	return s
+}
+
+// colorFor decides, once per writer, whether to colour: only on a terminal,
+// never with NO_COLOR, always with --color=always.
+func (s *Streams) colorFor(tty bool, mode string) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, ok := s.Env["NO_COLOR"]; ok {
+		return false
+	}
+	if s.Env["TERM"] == "dumb" {
+		return false
+	}
+	return tty
+}

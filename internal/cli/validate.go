@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newCmdConfig(s *Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Work with the configuration",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newCmdConfigValidate(s), newCmdConfigInit(s), newCmdConfigSchema(s))
+	return cmd
+}
+
+func newCmdConfigValidate(s *Streams) *cobra.Command {
+	var in InputOptions
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Load and validate the configuration only; no network (exit 0 or 2)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := in.load(s)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(s.Out, "configuration is valid: %d variables set", len(cfg.Names()))
+			if err == nil && len(cfg.Files) > 0 {
+				_, err = fmt.Fprintf(s.Out, " from %v", cfg.Files)
+			}
+			if err == nil {
+				_, err = fmt.Fprintln(s.Out)
+			}
+			return err
+		},
+	}
+	in.addFlags(cmd.Flags())
+	return cmd
+}

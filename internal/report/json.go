@@ -1,0 +1,76 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+)
+
+// jsonReport is the documented wire form (docs/output-json.md).
+type jsonReport struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Tool          Tool        `json:"tool"`
+	StartedAt     time.Time   `json:"startedAt"`
+	DurationMs    int64       `json:"durationMs"`
+	Interrupted   bool        `json:"interrupted,omitempty"`
+	Summary       Summary     `json:"summary"`
+	Results       []jsonEntry `json:"results"`
+}
+
+type jsonEntry struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Group      string         `json:"group"`
+	Status     checks.Status  `json:"status"`
+	Message    string         `json:"message"`
+	Advice     string         `json:"advice"`
+	DocURL     string         `json:"docUrl"`
+	DurationMs int64          `json:"durationMs"`
+	Details    checks.Details `json:"details"`
+	BlockedBy  []string       `json:"blockedBy"`
+}
+
+// JSON writes the report as one indented JSON document.
+func JSON(w io.Writer, r Report, _ Options) error {
+	out := jsonReport{
+		SchemaVersion: SchemaVersion, Tool: r.Tool, StartedAt: r.StartedAt,
+		DurationMs: r.Duration.Milliseconds(), Interrupted: r.Interrupted, Summary: r.Summary,
+		Results: make([]jsonEntry, 0, len(r.Results)),
+	}
+	for _, e := range r.Results {
+		d := e.Details
+		if d == nil {
+			d = checks.Details{}
+		}
+		b := e.BlockedBy
+		if b == nil {
+			b = []string{}
+		}
+		out.Results = append(out.Results, jsonEntry{
+			ID: e.ID, Title: e.Title, Group: e.Group, Status: e.Status, Message: e.Message, Advice: e.Advice,
+			DocURL: e.DocURL, DurationMs: e.Duration.Milliseconds(), Details: d, BlockedBy: b,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// ParseJSON reads a report written by JSON (the bundle packs earlier runs).
+func ParseJSON(rd io.Reader) (Report, error) {
+	var in jsonReport
+	if err := json.NewDecoder(rd).Decode(&in); err != nil {
+		return Report{}, err
+	}
+	r := Report{Tool: in.Tool, StartedAt: in.StartedAt, Duration: time.Duration(in.DurationMs) * time.Millisecond,
+		Interrupted: in.Interrupted, Summary: in.Summary}
+	for _, e := range in.Results {
+		r.Results = append(r.Results, Entry{ID: e.ID, Title: e.Title, Group: e.Group, Status: e.Status,
+			Message: e.Message, Advice: e.Advice, DocURL: e.DocURL, Duration: time.Duration(e.DurationMs) * time.Millisecond,
+			Details: e.Details, BlockedBy: e.BlockedBy})
+	}
+	return r, nil
+}

@@ -1,0 +1,71 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+)
+
+// Markdown writes a summary and one table, for $GITHUB_STEP_SUMMARY and
+// merge-request comments.
+func Markdown(w io.Writer, r Report, _ Options) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s spacectl-preflight: %s\n\n", emoji(statusOf(r.Summary.Status)), r.Summary.Status)
+	fmt.Fprintf(&b, "%s in %s", summaryLine(r.Summary), humanDuration(r.Duration))
+	if r.Interrupted {
+		b.WriteString(" — **interrupted**")
+	}
+	b.WriteString("\n\n| Status | Check | Result | How to fix |\n|---|---|---|---|\n")
+	for _, e := range r.Results {
+		advice := ""
+		if e.Status != checks.Pass && e.Status != checks.Skip {
+			advice = mdCell(e.Advice)
+			if advice != "" {
+				advice += "<br>"
+			}
+			advice += fmt.Sprintf("[docs](%s)", e.DocURL)
+		}
+		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", emoji(e.Status), e.Status, e.ID, mdCell(e.Message), advice)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "<br>")
+}
+
+func emoji(s checks.Status) string {
+	switch s {
+	case checks.Pass:
+		return "✅"
+	case checks.Warn:
+		return "⚠️"
+	case checks.Fail:
+		return "❌"
+	case checks.Error:
+		return "💥"
+	}
+	return "⏭️"
+}
+
+func statusOf(s string) checks.Status {
+	st, _ := checks.ParseStatus(s)
+	return st
+}
+
+func summaryLine(s Summary) string {
+	return fmt.Sprintf("%d passed · %d %s · %d failed · %d %s · %d skipped",
+		s.Pass, s.Warn, plural(s.Warn, "warning", "warnings"), s.Fail, s.Error, plural(s.Error, "error", "errors"), s.Skip)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,140 @@
+// Package report turns the runner's outcomes into one Report and renders
+// it in every output format. Renderers only write: they never decide exit
+// codes.
+package report
+
+import (
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+)
+
+// SchemaVersion is the JSON schema version; bump it only with a migration
+// note in docs/output-json.md.
+const SchemaVersion = 1
+
+// Tool identifies the program that produced the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Summary counts results by status; Status is the worst one.
+type Summary struct {
+	Pass   int    `json:"pass"`
+	Warn   int    `json:"warn"`
+	Fail   int    `json:"fail"`
+	Error  int    `json:"error"`
+	Skip   int    `json:"skip"`
+	Status string `json:"status"`
+}
+
+// Entry is one check's result as reported.
+type Entry struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Group     string         `json:"group"`
+	Status    checks.Status  `json:"status"`
+	Message   string         `json:"message"`
+	Advice    string         `json:"advice,omitempty"`
+	DocURL    string         `json:"docUrl"`
+	Duration  time.Duration  `json:"-"`
+	Details   checks.Details `json:"details,omitempty"`
+	BlockedBy []string       `json:"blockedBy,omitempty"`
+}
+
+// Report is the single result model every renderer reads.
+type Report struct {
+	Tool        Tool
+	StartedAt   time.Time
+	Duration    time.Duration
+	Interrupted bool
+	Summary     Summary
+	Results     []Entry
+}
+
+// New builds a Report from outcomes, keeping their order.
+func New(tool Tool, started time.Time, total time.Duration, outcomes []checks.Outcome) Report {
+	r := Report{Tool: tool, StartedAt: started.UTC(), Duration: total}
+	for _, o := range outcomes {
+		r.Results = append(r.Results, Entry{
+			ID: o.Check.ID, Title: o.Check.Title, Group: o.Check.Group,
+			Status: o.Result.Status, Message: o.Result.Message, Advice: o.Result.Advice,
+			DocURL: o.Check.DocURL(), Duration: o.Duration, Details: o.Result.Details, BlockedBy: o.Result.BlockedBy,
+		})
+	}
+	r.Summary = Summarize(r.Results)
+	return r
+}
+
+// Summarize counts statuses. The overall status is the most severe one
+// (error > fail > warn > pass), or skip when nothing ran.
+func Summarize(es []Entry) Summary {
+	var s Summary
+	worst := checks.Skip
+	for _, e := range es {
+		switch e.Status {
+		case checks.Pass:
+			s.Pass++
+		case checks.Warn:
+			s.Warn++
+		case checks.Fail:
+			s.Fail++
+		case checks.Error:
+			s.Error++
+		case checks.Skip:
+			s.Skip++
+		}
+		worst = checks.Worse(worst, e.Status)
+	}
+	s.Status = worst.String()
+	return s
+}
+
+// Groups returns the groups in order of first appearance, with their entries.
+func (r Report) Groups() []Group {
+	var out []Group
+	idx := map[string]int{}
+	for _, e := range r.Results {
+		i, ok := idx[e.Group]
+		if !ok {
+			i = len(out)
+			idx[e.Group] = i
+			out = append(out, Group{Name: e.Group, Title: GroupTitle(e.Group)})
+		}
+		out[i].Entries = append(out[i].Entries, e)
+	}
+	return out
+}
+
+// Group is one component's entries.
+type Group struct {
+	Name    string
+	Title   string
+	Entries []Entry
+}
+
+// GroupTitle is a group's human name.
+func GroupTitle(g string) string {
+	switch g {
+	case "config":
+		return "Configuration"
+	case "postgres":
+		return "PostgreSQL"
+	case "storage":
+		return "Object storage"
+	case "encryption":
+		return "Encryption"
+	case "jwt":
+		return "JWT signing"
+	case "queue":
+		return "Message queue"
+	case "mqtt":
+		return "MQTT broker"
+	case "telemetry":
+		return "Telemetry"
+	case "server":
+		return "Spacelift server"
+	}
+	return g
+}

@@ -1,0 +1,135 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
+	"github.com/muesli/termenv"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+)
+
+// Table writes one table per component: status, check ID and what was
+// observed, with the advice and details under every row that did not pass,
+// then a summary line.
+func Table(w io.Writer, r Report, o Options) error {
+	width := o.Width
+	if width <= 0 {
+		width = 100
+	}
+	// The renderer is bound to this writer with a profile decided by the
+	// caller, so colour is never a process-global setting.
+	re := lipgloss.NewRenderer(w)
+	if o.Color {
+		re.SetColorProfile(termenv.ANSI256)
+	} else {
+		re.SetColorProfile(termenv.Ascii)
+	}
+	border := lipgloss.ASCIIBorder()
+	if o.TTY {
+		border = lipgloss.RoundedBorder()
+	}
+	var b strings.Builder
+	for _, g := range r.Groups() {
+		b.WriteString(re.NewStyle().Bold(true).Render(g.Title))
+		b.WriteString("\n")
+		t := table.New().Border(border).BorderStyle(re.NewStyle().Foreground(lipgloss.Color("240"))).
+			Headers("STATUS", "CHECK", "RESULT").Wrap(true)
+		statuses := make([]checks.Status, 0, len(g.Entries))
+		for _, e := range g.Entries {
+			t.Row(badge(e.Status, o.TTY), e.ID, cell(e))
+			statuses = append(statuses, e.Status)
+		}
+		t.StyleFunc(func(row, col int) lipgloss.Style {
+			st := re.NewStyle().Padding(0, 1)
+			if row == table.HeaderRow {
+				return st.Bold(true)
+			}
+			if col == 0 && row >= 0 && row < len(statuses) {
+				return st.Foreground(statusColor(statuses[row])).Bold(true)
+			}
+			return st
+		})
+		// A fixed Width makes lipgloss stretch short tables to the full
+		// width; constrain only a table that would overflow.
+		out := t.Render()
+		if lipgloss.Width(out) > width {
+			out = t.Width(width).Render()
+		}
+		b.WriteString(out)
+		b.WriteString("\n\n")
+	}
+	status := strings.ToUpper(r.Summary.Status)
+	line := fmt.Sprintf("%s: %s in %s", status, summaryLine(r.Summary), humanDuration(r.Duration))
+	if r.Interrupted {
+		line += " (interrupted: results are incomplete)"
+	}
+	b.WriteString(re.NewStyle().Bold(true).Foreground(statusColor(statusOf(r.Summary.Status))).Render(line))
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func cell(e Entry) string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if e.Status == checks.Pass || e.Status == checks.Skip {
+		return b.String()
+	}
+	if e.Advice != "" {
+		b.WriteString("\nFix: ")
+		b.WriteString(e.Advice)
+	}
+	for _, kv := range e.Details {
+		fmt.Fprintf(&b, "\n  %s: %s", kv.Key, kv.Value)
+	}
+	// The full URL wraps badly in a narrow cell; the page ships in the binary.
+	b.WriteString("\nMore: spacectl-preflight explain ")
+	b.WriteString(e.ID)
+	return b.String()
+}
+
+func badge(s checks.Status, tty bool) string {
+	name := strings.ToUpper(s.String())
+	if !tty {
+		return name
+	}
+	switch s {
+	case checks.Pass:
+		return "✔ " + name
+	case checks.Warn:
+		return "▲ " + name
+	case checks.Fail:
+		return "✖ " + name
+	case checks.Error:
+		return "! " + name
+	}
+	return "- " + name
+}
+
+func statusColor(s checks.Status) lipgloss.Color {
+	switch s {
+	case checks.Pass:
+		return lipgloss.Color("2")
+	case checks.Warn:
+		return lipgloss.Color("3")
+	case checks.Fail, checks.Error:
+		return lipgloss.Color("1")
+	}
+	return lipgloss.Color("8")
+}
+
+// humanDuration keeps sub-millisecond runs from printing as "0s".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
