@@ -126,7 +126,7 @@ func (s *suite) whoAmI() string {
 func (s *suite) permissionAdvice(o op, bucket string) string {
 	switch s.flavour {
 	case "aws", "minio":
-		action, res := s3Permission(o, bucket)
+		action, res := s.s3Permission(o, bucket)
 		who := "the IAM role or user Spacelift runs as"
 		if s.flavour == "minio" {
 			who = "the MinIO user OBJECT_STORAGE_MINIO_ACCESS_KEY_ID (mc admin policy attach ALIAS POLICY --user KEY)"
@@ -165,8 +165,9 @@ func (s *suite) permissionAdvice(o op, bucket string) string {
 }
 
 // s3Permission returns the IAM action and resource ARN a step needs.
-func s3Permission(o op, bucket string) (action, resource string) {
-	objects := "arn:aws:s3:::" + bucket + "/*"
+func (s *suite) s3Permission(o op, bucket string) (action, resource string) {
+	arn := "arn:" + s.partition() + ":s3:::" + bucket
+	objects := arn + "/*"
 	switch o {
 	case opPut:
 		return "s3:PutObject", objects
@@ -175,11 +176,20 @@ func s3Permission(o op, bucket string) (action, resource string) {
 	case opDelete:
 		return "s3:DeleteObject", objects
 	case opVersioning:
-		return "s3:GetBucketVersioning", "arn:aws:s3:::" + bucket
+		return "s3:GetBucketVersioning", arn
 	case opLifecycle:
-		return "s3:GetLifecycleConfiguration", "arn:aws:s3:::" + bucket
+		return "s3:GetLifecycleConfiguration", arn
 	}
-	return "s3:ListBucket", "arn:aws:s3:::" + bucket
+	return "s3:ListBucket", arn
+}
+
+// partition is AWS_PARTITION (aws-us-gov, aws-cn) for S3; MinIO's policies
+// always use "aws".
+func (s *suite) partition() string {
+	if p := s.cfg.Get(config.AWSPartition); p != "" && s.flavour == "aws" {
+		return p
+	}
+	return "aws"
 }
 
 func (s *suite) signatureAdvice() string {

@@ -108,9 +108,10 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 			return s.failure(opExists, bucket, e)
 		}
 		listDenied = true
-		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on arn:aws:s3:::"+bucket)
+		_, arn := s.s3Permission(opExists, bucket)
+		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on "+arn)
 		if s.opts.ReadOnly {
-			action, res := s3Permission(opExists, bucket)
+			action, res := s.s3Permission(opExists, bucket)
 			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, res),
 				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
 				With(notes...).With(checks.KV("backend", s.flavour), checks.KV("endpoint", be.endpoint()))
@@ -128,7 +129,7 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 			needs = needs || listGranted(p)
 		}
 		if needs {
-			action, arn := s3Permission(opExists, bucket)
+			action, arn := s.s3Permission(opExists, bucket)
 			res.Status = checks.Warn
 			res.Message += "; but listing it is denied"
 			res.Advice = fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there).", action, arn)

@@ -342,3 +342,34 @@ func TestFindingsResult(t *testing.T) {
 		t.Errorf("empty: %+v", r)
 	}
 }
+
+// TestPermissionAdvice: a denial names the permission each backend needs.
+func TestPermissionAdvice(t *testing.T) {
+	cases := []struct {
+		flavour string
+		kv      map[string]string
+		o       op
+		want    []string
+	}{
+		{"aws", nil, opPut, []string{"s3:PutObject on arn:aws:s3:::b/*"}},
+		{"aws", map[string]string{config.AWSPartition: "aws-us-gov"}, opGet, []string{"s3:GetObject on arn:aws-us-gov:s3:::b/*"}},
+		{"aws", nil, opExists, []string{"s3:ListBucket on arn:aws:s3:::b"}},
+		{"aws", nil, opVersioning, []string{"s3:GetBucketVersioning on arn:aws:s3:::b"}},
+		{"aws", nil, opFetch, []string{"s3:GetObject", "pre-signed URL carries the signer's permissions"}},
+		{"minio", map[string]string{config.AWSPartition: "aws-cn"}, opDelete, []string{"s3:DeleteObject on arn:aws:s3:::b/*", "mc admin policy attach"}},
+		{"gcp", nil, opPut, []string{"storage.objects.create", "roles/storage.objectAdmin"}},
+		{"gcp", nil, opPresign, []string{"roles/iam.serviceAccountTokenCreator"}},
+		{"gcp", nil, opLifecycle, []string{"storage.buckets.get"}},
+		{"azure", nil, opPut, []string{"Storage Blob Data Contributor", "blobs/write"}},
+		{"azure", nil, opPresign, []string{"generateUserDelegationKey"}},
+	}
+	for _, c := range cases {
+		s := &suite{cfg: testCfg(t, c.kv), flavour: c.flavour}
+		got := s.advice(c.o, "b", &opError{Kind: kindDenied, Code: "AccessDenied"})
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s %s: %q lacks %q", c.flavour, c.o, got, w)
+			}
+		}
+	}
+}
