@@ -60,11 +60,14 @@ func (e s3Env) cfg(t *testing.T, names map[string]string, extra map[string]strin
 func TestAWSVersityAllBucketsPass(t *testing.T) {
 	e := requireVersity(t)
 	names := e.store.createAll(t)
-	outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, append(bucketIDs(), "storage.public-access", "storage.lifecycle")...)
+	outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, append(bucketIDs(), "storage.public-access", "storage.lifecycle", "storage.versioning")...)
 	for _, id := range bucketIDs() {
 		expect(t, outs, id, checks.Pass, "pre-signed URL")
 	}
 	expect(t, outs, "storage.public-access", checks.Pass)
+	// versitygw's posix backend without a versioning directory reports
+	// versioning off.
+	expect(t, outs, "storage.versioning", checks.Fail, "requires it on the states bucket", "aws s3api put-bucket-versioning --bucket "+names["states"])
 	// versitygw's posix backend has no lifecycle API: "could not verify".
 	expect(t, outs, "storage.lifecycle", checks.Warn, "could not read lifecycle rules", "does not implement")
 	e.store.assertNoProbes(t, names, false)

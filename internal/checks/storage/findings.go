@@ -42,9 +42,14 @@ func (fs findings) result(okMsg string) checks.Result {
 		if f.status > checks.Pass {
 			bad++
 		}
-		if f.advice != "" && f.status > checks.Pass && !seen[f.advice] {
-			seen[f.advice] = true
-			advice = append(advice, f.advice)
+	}
+	// The advice for the worst findings comes first.
+	for st := checks.Error; st > checks.Pass; st-- {
+		for _, f := range fs {
+			if f.status == st && f.advice != "" && !seen[f.advice] {
+				seen[f.advice] = true
+				advice = append(advice, f.advice)
+			}
 		}
 	}
 	if worst == nil || res.Status <= checks.Pass {

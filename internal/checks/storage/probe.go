@@ -84,7 +84,10 @@ func (s *suite) bucketCheck(ctx context.Context, b config.Bucket) checks.Result 
 	}
 	res := s.probe(ctx, nb).With(checks.KV("variable", b.Var))
 	if ctx.Err() == nil {
+		// A copy: the runner rewrites the returned Details in place when it
+		// scrubs them, while the other check sharing the bucket reads these.
 		sl.done, sl.owner, sl.res = true, b.Purpose, res
+		sl.res.Details = append(checks.Details(nil), res.Details...)
 	}
 	return res
 }
