@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
 	kt "github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey/rsakeytest"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
@@ -51,7 +52,7 @@ func newConfig(t *testing.T, vars map[string]string) *config.Config {
 func plan(t *testing.T, cfg *config.Config) *checks.Plan {
 	t.Helper()
 	p := &checks.Plan{}
-	encryption.Register(p, cfg, checks.Options{})
+	encryption.Register(p, cfg, checks.Options{}, awsenv.New(cfg))
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -28,8 +29,8 @@ type backend struct {
 }
 
 // Register adds the encryption.* checks and jwt.keypair.
-func Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
-	b := &backend{cfg: cfg, kms: &kmsClient{cfg: cfg}}
+func Register(p *checks.Plan, cfg *config.Config, _ checks.Options, aws *awsenv.Env) {
+	b := &backend{cfg: cfg, kms: &kmsClient{env: aws}}
 	b.rsa = sync.OnceValue(func() rsakey.Result {
 		return rsakey.Decode(cfg.Secret(config.RSAPrivateKey).Reveal())
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -29,8 +30,8 @@ type s3Backend struct {
 	hc      *http.Client
 }
 
-func newS3Backend(ctx context.Context, cfg *config.Config) (*s3Backend, error) {
-	ac, err := loadAWSConfig(ctx, cfg)
+func newS3Backend(ctx context.Context, cfg *config.Config, env *awsenv.Env) (*s3Backend, error) {
+	ac, err := env.Config(ctx)
 	if err != nil {
 		return nil, &opError{Kind: kindNoCredentials, Text: sanitize(err.Error())}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -66,7 +67,7 @@ func run(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, only .
 func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro checks.RunOptions) map[string]checks.Outcome {
 	t.Helper()
 	p := &checks.Plan{}
-	register(p, cfg, opts, sm)
+	register(p, cfg, opts, awsenv.New(cfg), sm)
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}

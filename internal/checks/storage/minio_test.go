@@ -19,6 +19,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/lifecycle"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
@@ -336,7 +337,7 @@ func TestMinioCleanupOnInterrupt(t *testing.T) {
 	ep, reading := stallReads(t, m)
 	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
 	p := &checks.Plan{}
-	register(p, cfg, checks.Options{}, seams{})
+	register(p, cfg, checks.Options{}, awsenv.New(cfg), seams{})
 	ctx, cancel := context.WithCancelCause(context.Background())
 	go func() {
 		<-reading

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -27,8 +28,8 @@ const probePrefix = "spacectl-preflight/"
 const cleanupTimeout = 5 * time.Second
 
 // Register adds the storage.* checks.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
-	register(p, cfg, opts, seams{})
+func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env) {
+	register(p, cfg, opts, aws, seams{})
 }
 
 // seams lets tests substitute what production derives from the
@@ -39,8 +40,8 @@ type seams struct {
 	minioCreds *minioCredentials
 }
 
-func register(p *checks.Plan, cfg *config.Config, opts checks.Options, sm seams) *suite {
-	s := &suite{cfg: cfg, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
+func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
+	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
 	off := s.disabledReason()
 	for _, b := range config.Buckets {
 		c := checks.Check{
@@ -79,6 +80,7 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, sm seams)
 // the per-bucket probe results that buckets shared between purposes reuse.
 type suite struct {
 	cfg     *config.Config
+	aws     *awsenv.Env
 	opts    checks.Options
 	flavour string
 	seams   seams
@@ -199,7 +201,7 @@ func (s *suite) backend(ctx context.Context) (backend, error) {
 	)
 	switch s.flavour {
 	case "aws":
-		b, err = newS3Backend(ctx, s.cfg)
+		b, err = newS3Backend(ctx, s.cfg, s.aws)
 	case "minio":
 		b, err = newMinioBackend(s.cfg, s.seams.minioCreds)
 	case "gcp":

@@ -17,6 +17,7 @@ import (
 	"cloud.google.com/go/storage"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -49,7 +50,8 @@ func TestRegisterIDsAndDisabled(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := &checks.Plan{}
-			Register(p, testCfg(t, c.kv), checks.Options{})
+			cfg := testCfg(t, c.kv)
+			Register(p, cfg, checks.Options{}, awsenv.New(cfg))
 			if err := p.Validate(); err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +82,8 @@ func TestRegisterIDsAndDisabled(t *testing.T) {
 // TestDocPages: every check has its page with the standard sections.
 func TestDocPages(t *testing.T) {
 	p := &checks.Plan{}
-	Register(p, testCfg(t, nil), checks.Options{})
+	cfg := testCfg(t, nil)
+	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
 	for _, c := range p.Checks() {
 		path := filepath.Join("..", "..", "..", "docs", "checks", c.DocPage()+".md")
 		data, err := os.ReadFile(path)
