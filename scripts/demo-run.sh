@@ -27,7 +27,8 @@ openssl genrsa 4096 2>/dev/null | openssl pkcs8 -topk8 -nocrypt >"$work/spacelif
 
 env_file=$work/spacelift.env
 {
-  echo "SERVER_DOMAIN=spacelift.example.com"
+  # MinIO allows CORS from one origin (see the harness); use it as the domain.
+  echo "SERVER_DOMAIN=${SPT_MINIO_CORS_ORIGIN#https://}"
   echo "DATABASE_URL=$db_url"
   echo "LICENSE_TYPE=jwt"
   echo "LICENSE_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"

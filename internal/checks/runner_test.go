@@ -226,3 +226,24 @@ func TestPlanValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestReserveForReport(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		r, rc := ReserveForReport(ctx)
+		defer rc()
+		dl, _ := r.Deadline()
+		if got := time.Until(dl); got != 4500*time.Millisecond {
+			t.Errorf("5s leaves %s, want 4.5s", got)
+		}
+		long, lc := context.WithTimeout(t.Context(), time.Minute)
+		defer lc()
+		r2, rc2 := ReserveForReport(long)
+		defer rc2()
+		dl, _ = r2.Deadline()
+		if got := time.Until(dl); got != 59*time.Second {
+			t.Errorf("1m leaves %s, want 59s (the reserve is capped at 1s)", got)
+		}
+	})
+}

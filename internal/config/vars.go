@@ -86,6 +86,9 @@ const (
 	JWTPublicKey            = "SPACECTL_PREFLIGHT_JWT_PUBLIC_KEY"
 	PostgresMinConnections  = "SPACECTL_PREFLIGHT_POSTGRES_MIN_MAX_CONNECTIONS"
 	ObjectStorageUsageAnaly = "OBJECT_STORAGE_BUCKET_USAGE_ANALYTICS"
+	// storage (issue 4)
+	AWSEndpointURLS3    = "AWS_ENDPOINT_URL_S3"
+	StorageEmulatorHost = "STORAGE_EMULATOR_HOST"
 )
 
 // Bucket is one of the ten object-storage buckets Spacelift needs.
@@ -166,6 +169,11 @@ func Vars() []Var {
 		sec(s(MinioSecretAccessKey, "objectStorage.minio.secretAccessKey", "MinIO secret access key.")),
 		boolean(s(MinioUseSSL, "objectStorage.minio.useSsl", "Use HTTPS to reach MinIO (default false).")),
 		boolean(s(MinioAllowInsecure, "objectStorage.minio.allowInsecure", "Accept a self-signed MinIO certificate (default false).")),
+		// storage (issue 4): the SDKs' standard endpoint overrides, so a YAML
+		// file can point the storage checks at an S3-compatible store or the
+		// GCS emulator the same way the environment does.
+		origin("sdk", s(AWSEndpointURLS3, "objectStorage.aws.endpointUrl", "S3 endpoint override (path-style addressing is used when set).")),
+		origin("sdk", s(StorageEmulatorHost, "objectStorage.gcp.emulatorHost", "GCS emulator host:port (tests only).")),
 		enum(s(EncryptionType, "encryption.type", "Encryption backend; cannot be changed after install."), "kms", "kms", "rsa"),
 		s(KMSEncryptionKeyID, "encryption.kms.encryptionKeyId", "KMS key (ID, ARN or alias) for encryption."),
 		s(KMSSigningKeyID, "encryption.kms.signingKeyId", "KMS key (ID, ARN or alias) for JWT signing."),

@@ -4,12 +4,15 @@ package registry
 
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/server"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/storage"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/telemetry"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -18,13 +21,15 @@ import (
 // network.
 func Build(cfg *config.Config, opts checks.Options) *checks.Plan {
 	p := &checks.Plan{}
-	// One AWS configuration per run, loaded on first use and shared by
-	// every backend that talks to AWS.
+	// One AWS configuration per run, shared by S3, KMS, SQS and IoT Core.
 	aws := awsenv.New(cfg)
 	configcheck.Register(p, cfg, opts)
 	postgres.Register(p, cfg, opts)
+	storage.Register(p, cfg, opts, aws)
 	encryption.Register(p, cfg, opts, aws)
-	messaging.Register(p, cfg, opts, aws)
+	queue.Register(p, cfg, opts, aws)
+	mqtt.Register(p, cfg, opts, aws)
+	telemetry.Register(p, cfg, opts)
 	server.Register(p, cfg, opts)
 	return p
 }

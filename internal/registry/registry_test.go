@@ -44,3 +44,36 @@ func TestEveryCheckHasADocPageAndViceVersa(t *testing.T) {
 		}
 	}
 }
+
+// Every backend combination registers the same valid set of checks; only
+// what is disabled changes.
+func TestEveryCombinationIsValid(t *testing.T) {
+	base := Build(config.New(), checks.Options{Stage: checks.PreInstall}).Checks()
+	combos := []map[string]string{
+		{config.ObjectStorageType: "gcp", config.EncryptionType: "rsa", config.MessageQueueType: "postgres", config.MQTTBrokerType: "builtin"},
+		{config.ObjectStorageType: "azure", config.EncryptionType: "kms", config.MessageQueueType: "sqs", config.MQTTBrokerType: "iotcore", config.ObservabilityVendor: "OpenTelemetry"},
+		{config.ObjectStorageType: "minio", config.ObservabilityVendor: "Datadog", config.DatabaseURL: "postgres://u@h/db"},
+	}
+	for _, vars := range combos {
+		cfg := config.New()
+		for k, v := range vars {
+			vr, _ := config.Lookup(k)
+			cfg.Set(vr, v, config.Source{Kind: config.FromFlag})
+		}
+		for _, stage := range []checks.Stage{checks.PreInstall, checks.PostInstall} {
+			p := Build(cfg, checks.Options{Stage: stage})
+			if err := p.Validate(); err != nil {
+				t.Fatalf("%v %s: %v", vars, stage, err)
+			}
+			got := p.Checks()
+			if len(got) != len(base) {
+				t.Fatalf("%v: %d checks, want %d", vars, len(got), len(base))
+			}
+			for i := range got {
+				if got[i].ID != base[i].ID {
+					t.Errorf("%v: check %d is %s, want %s", vars, i, got[i].ID, base[i].ID)
+				}
+			}
+		}
+	}
+}

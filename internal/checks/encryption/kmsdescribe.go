@@ -2,6 +2,7 @@ package encryption
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -43,6 +45,10 @@ func (b *backend) prepare(ctx context.Context, envVar, grants string, rep *repor
 		return nil
 	}
 	client, info, err := b.kms.get(ctx)
+	if errors.Is(err, awsenv.ErrNoRegion) {
+		rep.merge(checks.Errorf("Set AWS_REGION (and AWS_DEFAULT_REGION to the same value) to the region of the KMS keys.", "no AWS region is configured, so KMS cannot be called"))
+		return nil
+	}
 	if err != nil {
 		rep.merge(checks.Errorf("Fix the AWS SDK configuration (AWS_PROFILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_KMS) and run again.", "%s", shortErr(err)))
 		return nil

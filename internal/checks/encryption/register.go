@@ -7,8 +7,8 @@ import (
 	"sync"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -28,10 +28,9 @@ type backend struct {
 	kms *kmsClient
 }
 
-// Register adds the encryption.* checks and jwt.keypair. KMS uses env, the
-// run's one AWS configuration.
-func Register(p *checks.Plan, cfg *config.Config, _ checks.Options, env *awsenv.Env) {
-	b := &backend{cfg: cfg, kms: &kmsClient{cfg: cfg, env: env}}
+// Register adds the encryption.* checks and jwt.keypair.
+func Register(p *checks.Plan, cfg *config.Config, _ checks.Options, aws *awsenv.Env) {
+	b := &backend{cfg: cfg, kms: &kmsClient{env: aws}}
 	b.rsa = sync.OnceValue(func() rsakey.Result {
 		return rsakey.Decode(cfg.Secret(config.RSAPrivateKey).Reveal())
 	})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -19,7 +19,7 @@ func TestKMSClientIsCreatedOnceAndShared(t *testing.T) {
 	v, _ := config.Lookup(config.AWSRegion)
 	cfg := config.New()
 	cfg.Set(v, "eu-west-2", config.Source{Kind: config.FromEnv})
-	k := &kmsClient{cfg: cfg, env: awsenv.New(cfg)}
+	k := &kmsClient{env: awsenv.New(cfg)}
 	var wg sync.WaitGroup
 	clients := make([]*kms.Client, 8)
 	for i := range clients {

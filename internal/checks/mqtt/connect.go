@@ -43,7 +43,7 @@ func (c *connectCheck) run(ctx context.Context) checks.Result {
 		return checks.Failf("Write MQTT_BROKER_ENDPOINT as tls://HOST:PORT for the built-in broker (e.g. tls://spacelift-mqtt.example.com:1984), or as the bare iot:Data-ATS hostname for IoT Core.",
 			"MQTT_BROKER_ENDPOINT cannot be used: %v", err)
 	}
-	inner, cancel := reserve(ctx)
+	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	a := &attempt{c: c, t: t, inner: inner}
 	a.details.Add("broker", broker)
@@ -322,19 +322,6 @@ func (a *attempt) refused(code byte, user string, credentialed bool) checks.Resu
 	}
 	return a.result(checks.Failf("Check the broker's log and settings for why it refuses the session.",
 		"the broker at %s refused the session: CONNACK %s", a.t.addr(), reasonName(code)))
-}
-
-// reserve returns a context that ends a little before ctx does.
-func reserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, 30*time.Second)
-	}
-	margin := time.Until(dl) / 10
-	if margin > time.Second {
-		margin = time.Second
-	}
-	return context.WithDeadline(ctx, dl.Add(-margin))
 }
 
 func dnsReason(err error) string {

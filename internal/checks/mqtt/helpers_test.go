@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )

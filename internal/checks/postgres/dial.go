@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
@@ -44,21 +45,10 @@ func dial(ctx context.Context, url secret.Secret) dialResult {
 	}
 	// Leave part of the caller's deadline for reporting, so a server that
 	// never answers yields our diagnosis, not just the runner's "timed out".
-	cctx, cancel := reserveForReport(ctx)
+	cctx, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(cctx, cfg)
 	return dialResult{conn: conn, ep: ep, err: err, elapsed: time.Since(start)}
-}
-
-// reserveForReport shortens ctx's deadline by a tenth of what is left (at
-// most a second).
-func reserveForReport(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	reserve := min(time.Until(dl)/10, time.Second)
-	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 
 // tlsState returns the TLS state of an established connection, or nil when

@@ -77,7 +77,7 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	inner, cancel := reserve(ctx)
+	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(inner, http.MethodGet, url, nil)
 	if err != nil {
@@ -147,17 +147,4 @@ func rootCause(err error) string {
 		return op.Err.Error()
 	}
 	return err.Error()
-}
-
-// reserve returns a context that ends a little before ctx does.
-func reserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, 30*time.Second)
-	}
-	margin := time.Until(dl) / 10
-	if margin > time.Second {
-		margin = time.Second
-	}
-	return context.WithDeadline(ctx, dl.Add(-margin))
 }

@@ -71,7 +71,7 @@ func datadog(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 	case err != nil:
 		return checks.Failf("Write DD_TRACE_AGENT_URL as http://HOST:8126, or unset it and use DD_AGENT_HOST.", "%v", err)
 	}
-	inner, cancel := reserve(ctx)
+	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	infoURL := base + "/info"
 	details := []checks.Detail{checks.KV("trace agent", base), checks.KV("note", dogStatsDNote)}

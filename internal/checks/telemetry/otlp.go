@@ -55,7 +55,7 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 		advice = append(advice, "Unset OTEL_EXPORTER_OTLP_PROTOCOL or set it to grpc.")
 	}
 
-	inner, cancel := reserve(ctx)
+	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	conn, err := grpc.NewClient("passthrough:///"+target, grpc.WithTransportCredentials(creds))
 	if err != nil {

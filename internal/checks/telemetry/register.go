@@ -60,17 +60,3 @@ func register(p *checks.Plan, cfg *config.Config, _ checks.Options, d deps) {
 	}
 	p.Add(c)
 }
-
-// reserve returns a context that ends a little before ctx does, so a step
-// that hangs is reported by name rather than as a bare timeout.
-func reserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, 30*time.Second)
-	}
-	margin := time.Until(dl) / 10
-	if margin > time.Second {
-		margin = time.Second
-	}
-	return context.WithDeadline(ctx, dl.Add(-margin))
-}

@@ -51,7 +51,7 @@ func xray(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 		return checks.Failf("Write AWS_XRAY_DAEMON_ADDRESS as HOST:PORT, e.g. xray-daemon:2000.", "AWS_XRAY_DAEMON_ADDRESS %v", err)
 	}
 	details := []checks.Detail{checks.KV("tcp", tcp), checks.KV("udp", udp), checks.KV("note", udpNote)}
-	inner, cancel := reserve(ctx)
+	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	host, port, _ := net.SplitHostPort(tcp)
 	addrs := []string{host}

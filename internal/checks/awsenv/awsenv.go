@@ -1,5 +1,5 @@
-// Package awsenv loads the AWS SDK configuration once per run for the
-// messaging checks (SQS and IoT Core share it). It uses the SDK's default
+// Package awsenv loads the AWS SDK configuration once per run for every
+// check that talks to AWS (S3, KMS, SQS and IoT Core share it). It uses the SDK's default
 // chain, so the standard settings apply: credentials from the environment,
 // shared files, web identity or instance roles, and service endpoints from
 // AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_IOT (which is how tests point the
@@ -20,6 +20,10 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
+
+// ErrNoRegion means neither the configuration nor the SDK's settings name a
+// region, so no AWS API can be called.
+var ErrNoRegion = errors.New("no AWS region: set AWS_REGION")
 
 // Env is the run's lazily loaded AWS configuration. Create one per run with
 // New and share it between the checks that talk to AWS.
@@ -45,6 +49,8 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 	var opts []func(*awsconfig.LoadOptions) error
 	if r := e.cfg.Get(config.AWSRegion); r != "" {
 		opts = append(opts, awsconfig.WithRegion(r))
+	} else if r := e.cfg.Get(config.AWSDefaultRegion); r != "" {
+		opts = append(opts, awsconfig.WithRegion(r))
 	}
 	// Static keys given in the preflight configuration (a YAML or env file,
 	// not the process environment) win over the default chain, as they
@@ -61,10 +67,22 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
 	if c.Region == "" {
-		return aws.Config{}, errors.New("no AWS region: set AWS_REGION")
+		return aws.Config{}, ErrNoRegion
 	}
 	e.aws, e.loaded = c, true
 	return c, nil
+}
+
+// Credentials says, without secrets, where the credentials come from.
+func (e *Env) Credentials() string {
+	if e.cfg.Has(config.AWSAccessKeyID) && e.cfg.Has(config.AWSSecretAccessKey) {
+		s := "static keys from " + config.AWSAccessKeyID + "/" + config.AWSSecretAccessKey
+		if src, ok := e.cfg.Source(config.AWSAccessKeyID); ok {
+			s += " (" + src.String() + ")"
+		}
+		return s
+	}
+	return "the AWS SDK default chain (environment, shared config/SSO profile, web identity, container or instance role)"
 }
 
 // Partition is AWS_PARTITION, or "aws".

@@ -1,0 +1,239 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// azureBackend talks to Azure Blob Storage. Containers play the part of
+// buckets. Credentials, in order: AZURE_STORAGE_CONNECTION_STRING,
+// AZURE_STORAGE_KEY with OBJECT_STORAGE_AZURE_ACCOUNT_URL, or
+// DefaultAzureCredential with the account URL.
+type azureBackend struct {
+	svc    *service.Client
+	auth   string // "connection string", "shared key" or "DefaultAzureCredential"
+	shared bool   // the client can sign SAS URLs locally
+	sasURL bool   // the service URL carries a SAS (connection string with SharedAccessSignature)
+	hc     *http.Client
+}
+
+// errNoDataPlane marks settings the Blob data-plane API cannot read.
+func errNoDataPlane() error {
+	return &opError{Kind: kindUnsupported, Text: "not readable through the Blob data-plane API"}
+}
+
+func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
+	b := &azureBackend{hc: &http.Client{}}
+	accountURL := strings.TrimRight(cfg.Get(config.ObjectStorageAzureURL), "/")
+	var err error
+	switch {
+	case cfg.Has(config.AzureConnectionString):
+		b.auth = "connection string"
+		cs := cfg.Secret(config.AzureConnectionString).Reveal()
+		b.shared = strings.Contains(cs, "AccountKey=")
+		b.sasURL = !b.shared && strings.Contains(cs, "SharedAccessSignature=")
+		b.svc, err = service.NewClientFromConnectionString(cs, nil)
+		if err != nil {
+			// The SDK's message quotes the expected format, not the value.
+			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_CONNECTION_STRING is not a valid connection string"}
+		}
+	case cfg.Has(config.AzureStorageKey):
+		b.auth, b.shared = "shared key", true
+		cred, cerr := azblob.NewSharedKeyCredential(azureAccountName(accountURL), cfg.Secret(config.AzureStorageKey).Reveal())
+		if cerr != nil {
+			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_KEY is not a valid base64 account key"}
+		}
+		b.svc, err = service.NewClientWithSharedKeyCredential(accountURL+"/", cred, nil)
+	default:
+		b.auth = "DefaultAzureCredential"
+		cred, cerr := azidentity.NewDefaultAzureCredential(nil)
+		if cerr != nil {
+			return nil, &opError{Kind: kindNoCredentials, Text: sanitize(cerr.Error())}
+		}
+		b.svc, err = service.NewClient(accountURL+"/", cred, nil)
+	}
+	if err != nil {
+		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + sanitize(err.Error())}
+	}
+	return b, nil
+}
+
+// azureAccountName takes the account from https://ACCOUNT.blob.<suffix>,
+// or from the first path segment of an emulator URL such as
+// http://127.0.0.1:10000/devstoreaccount1.
+func azureAccountName(accountURL string) string {
+	u, err := url.Parse(accountURL)
+	if err != nil {
+		return ""
+	}
+	if p := strings.Trim(u.Path, "/"); p != "" {
+		return strings.SplitN(p, "/", 2)[0]
+	}
+	return strings.SplitN(u.Hostname(), ".", 2)[0]
+}
+
+func (b *azureBackend) flavour() string { return "azure" }
+
+func (b *azureBackend) endpoint() string {
+	return stripQuery(b.svc.URL()) + " (" + b.auth + ")"
+}
+
+func stripQuery(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		return u[:i]
+	}
+	return strings.TrimRight(u, "/")
+}
+
+func (b *azureBackend) blob(bucket, key string) *blockblob.Client {
+	return b.svc.NewContainerClient(bucket).NewBlockBlobClient(key)
+}
+
+func (b *azureBackend) exists(ctx context.Context, bucket string) error {
+	_, err := b.svc.NewContainerClient(bucket).GetProperties(ctx, nil)
+	if err != nil && b.sasURL && bloberror.HasCode(err, bloberror.AuthorizationResourceTypeMismatch) {
+		// A container- or object-scoped SAS cannot read container
+		// properties; listing is what it may do.
+		pager := b.svc.NewContainerClient(bucket).NewListBlobsFlatPager(&container.ListBlobsFlatOptions{MaxResults: to.Ptr(int32(1))})
+		_, err = pager.NextPage(ctx)
+	}
+	return b.classify(err)
+}
+
+func (b *azureBackend) put(ctx context.Context, bucket, key string, body []byte) (string, error) {
+	resp, err := b.blob(bucket, key).UploadBuffer(ctx, body, &blockblob.UploadBufferOptions{
+		HTTPHeaders: &blob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")}})
+	if err != nil {
+		return "", b.classify(err)
+	}
+	if resp.VersionID != nil {
+		return *resp.VersionID, nil
+	}
+	return "", nil
+}
+
+func (b *azureBackend) get(ctx context.Context, bucket, key string) ([]byte, error) {
+	resp, err := b.blob(bucket, key).DownloadStream(ctx, nil)
+	if err != nil {
+		return nil, b.classify(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return data, b.classify(err)
+}
+
+func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error) {
+	bc := b.blob(bucket, key)
+	expiry := time.Now().UTC().Add(ttl)
+	switch {
+	case b.shared:
+		u, err := bc.BlobClient().GetSASURL(sas.BlobPermissions{Read: true}, expiry, nil)
+		return u, b.classify(err)
+	case b.sasURL:
+		// The client's URL already carries the configured SAS; that is
+		// what a pre-signed URL would be.
+		return bc.URL(), nil
+	}
+	start := time.Now().UTC().Add(-time.Minute)
+	udc, err := b.svc.GetUserDelegationCredential(ctx, service.KeyInfo{
+		Start: to.Ptr(start.Format(sas.TimeFormat)), Expiry: to.Ptr(expiry.Format(sas.TimeFormat))}, nil)
+	if err != nil {
+		return "", b.classify(err)
+	}
+	qp, err := sas.BlobSignatureValues{Protocol: sas.ProtocolHTTPS, StartTime: start, ExpiryTime: expiry,
+		Permissions: (&sas.BlobPermissions{Read: true}).String(), ContainerName: bucket, BlobName: key}.SignWithUserDelegation(udc)
+	if err != nil {
+		return "", b.classify(err)
+	}
+	return bc.URL() + "?" + qp.Encode(), nil
+}
+
+func (b *azureBackend) remove(ctx context.Context, bucket, key, version string) error {
+	bc := b.blob(bucket, key).BlobClient()
+	if version != "" {
+		if vc, err := bc.WithVersionID(version); err == nil {
+			bc = vc
+		}
+	}
+	_, err := bc.Delete(ctx, nil)
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		return nil
+	}
+	return b.classify(err)
+}
+
+// versioning is an account-level management-plane setting
+// (isVersioningEnabled); the Blob API cannot read it.
+func (b *azureBackend) versioning(context.Context, string) (versioningState, error) {
+	return "", errNoDataPlane()
+}
+
+// lifecycle policies are management-plane too.
+func (b *azureBackend) lifecycle(context.Context, string) ([]expiryRule, error) {
+	return nil, errNoDataPlane()
+}
+
+func (b *azureBackend) objectURL(bucket, key string) string {
+	return stripQuery(b.svc.URL()) + "/" + bucket + "/" + escapeKey(key)
+}
+
+func (b *azureBackend) listURL(bucket string) string {
+	return stripQuery(b.svc.URL()) + "/" + bucket + "?restype=container&comp=list"
+}
+
+func (b *azureBackend) httpClient() *http.Client { return b.hc }
+
+func (b *azureBackend) close() {}
+
+func (b *azureBackend) classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr(err) {
+		return classifyTransport(err)
+	}
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		e := fromCode(re.ErrorCode, re.StatusCode, "")
+		if re.ErrorCode == string(bloberror.AuthenticationFailed) && strings.Contains(err.Error(), "Request date header too old") {
+			e.Kind = kindSkew
+		}
+		if re.ErrorCode == string(bloberror.AuthorizationFailure) && b.shared {
+			// An account key may do everything, so a refusal means the key
+			// is wrong (Azurite's answer), or the account's network rules
+			// refuse this client (Azure's, with the right key).
+			e.Kind = kindSignature
+			e.Text = "a wrong account key, or the storage account's firewall refuses this network"
+		}
+		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) {
+			e.Kind, e.Text = kindOther, "not found"
+		}
+		return e
+	}
+	var ae *azidentity.AuthenticationFailedError
+	if errors.As(err, &ae) {
+		return &opError{Kind: kindNoCredentials, Text: "DefaultAzureCredential could not get a token"}
+	}
+	if strings.Contains(err.Error(), "DefaultAzureCredential") {
+		return &opError{Kind: kindNoCredentials, Text: "DefaultAzureCredential found no usable credential"}
+	}
+	return classifyTransport(err)
+}

@@ -1,0 +1,205 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// testCfg builds a configuration from name=value pairs, as the loader
+// would from the environment.
+func testCfg(t *testing.T, kv map[string]string) *config.Config {
+	t.Helper()
+	cfg := config.New()
+	for name, value := range kv {
+		v, ok := config.Lookup(name)
+		if !ok {
+			t.Fatalf("unknown config variable %s", name)
+		}
+		cfg.Set(v, value, config.Source{Kind: config.FromEnv, Var: name})
+	}
+	return cfg
+}
+
+// randName is a bucket name unique to this test run (S3, GCS and Azure
+// rules: lowercase letters, digits, hyphens, 3-63 characters).
+func randName(prefix string) string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return "spt-" + prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// bucketVars maps every bucket variable to its own bucket name.
+func bucketVars(names map[string]string) map[string]string {
+	kv := map[string]string{}
+	for _, b := range config.Buckets {
+		kv[b.Var] = names[b.Purpose]
+	}
+	return kv
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// run executes the selected checks through the real runner, without a
+// scrubber, so a leak in a check's own text would show.
+func run(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, only ...string) map[string]checks.Outcome {
+	t.Helper()
+	return runWith(t, cfg, opts, sm, checks.RunOptions{CheckTimeout: 30 * time.Second, Only: only})
+}
+
+func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro checks.RunOptions) map[string]checks.Outcome {
+	t.Helper()
+	p := &checks.Plan{}
+	register(p, cfg, opts, awsenv.New(cfg), sm)
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	outs := checks.Run(ctx, p.Checks(), ro)
+	p.Close(ctx)
+	m := map[string]checks.Outcome{}
+	for _, o := range outs {
+		m[o.Check.ID] = o
+	}
+	return m
+}
+
+func bucketIDs() []string {
+	ids := make([]string, len(config.Buckets))
+	for i, b := range config.Buckets {
+		ids[i] = "storage.bucket." + b.Purpose
+	}
+	return ids
+}
+
+// expect asserts a check's status and that each fragment appears in its
+// message or advice.
+func expect(t *testing.T, outs map[string]checks.Outcome, id string, want checks.Status, fragments ...string) checks.Result {
+	t.Helper()
+	o, ok := outs[id]
+	if !ok {
+		t.Fatalf("%s: not in the run", id)
+	}
+	r := o.Result
+	t.Logf("%s: %s: %s\n  advice: %s", id, r.Status, r.Message, r.Advice)
+	if r.Status != want {
+		t.Errorf("%s: status %s, want %s\nmessage: %s\nadvice: %s\ndetails: %v", id, r.Status, want, r.Message, r.Advice, r.Details)
+		return r
+	}
+	text := r.Message + "\n" + r.Advice
+	for _, f := range fragments {
+		if !strings.Contains(text, f) {
+			t.Errorf("%s: %q not in\nmessage: %s\nadvice: %s", id, f, r.Message, r.Advice)
+		}
+	}
+	return r
+}
+
+// noSecret asserts that no result text contains any of the values.
+func noSecret(t *testing.T, outs map[string]checks.Outcome, values ...string) {
+	t.Helper()
+	for id, o := range outs {
+		r := o.Result
+		texts := []string{r.Message, r.Advice}
+		for _, d := range r.Details {
+			texts = append(texts, d.Key, d.Value)
+		}
+		for _, txt := range texts {
+			for _, v := range values {
+				if v != "" && strings.Contains(txt, v) {
+					t.Errorf("%s: secret leaked in %q", id, txt)
+				}
+			}
+		}
+	}
+}
+
+// blackhole accepts TCP connections and never answers, like a firewall
+// that lets SYN through to a dead service.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// deadlineTest runs one bucket check against a server that never answers
+// and asserts it ends, as an error, within its timeout plus one second.
+func deadlineTest(t *testing.T, cfg *config.Config) {
+	t.Helper()
+	const timeout = 2 * time.Second
+	start := time.Now()
+	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{CheckTimeout: timeout, Only: []string{"storage.bucket.states"},
+		Timeouts: map[string]time.Duration{"storage.bucket.states": timeout}})
+	if d := time.Since(start); d > timeout+time.Second {
+		t.Errorf("the run took %s, want at most %s", d, timeout+time.Second)
+	}
+	expect(t, outs, "storage.bucket.states", checks.Error)
+}
+
+// keysWithPrefix filters listed keys to the probe prefix.
+func keysWithPrefix(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, probePrefix) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// shortPurpose keeps bucket names short (Azure and S3 cap them at 63).
+func shortPurpose(p string) string {
+	p = strings.ReplaceAll(p, "user-uploaded-workspaces", "uuw")
+	if len(p) > 8 {
+		p = p[:8]
+	}
+	return strings.TrimRight(p, "-")
+}

@@ -1,0 +1,357 @@
+package storage
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/minio/minio-go/v7/pkg/lifecycle"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
+)
+
+type minioEnv struct {
+	endpoint, ak, sk, corsOrigin string
+	store                        *s3Store
+}
+
+func requireMinio(t *testing.T) minioEnv {
+	t.Helper()
+	v := testsvc.Require(t, "SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY", "SPT_MINIO_CORS_ORIGIN")
+	return minioEnv{endpoint: v[0], ak: v[1], sk: v[2], corsOrigin: v[3], store: newS3Store(t, v[0], v[1], v[2])}
+}
+
+// cfg is a MinIO configuration for the buckets, with SERVER_DOMAIN set to
+// the origin the test server allows.
+func (m minioEnv) cfg(t *testing.T, names map[string]string, extra map[string]string) *config.Config {
+	return testCfg(t, merge(bucketVars(names), map[string]string{
+		config.ObjectStorageType:    "minio",
+		config.MinioEndpoint:        m.endpoint,
+		config.MinioAccessKeyID:     m.ak,
+		config.MinioSecretAccessKey: m.sk,
+		config.ServerDomain:         strings.TrimPrefix(m.corsOrigin, "https://"),
+		config.UploadsURL:           "http://" + m.endpoint,
+	}, extra))
+}
+
+func TestMinioAllBucketsPass(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ctx := testCtx(t)
+	for _, p := range append([]string{"states"}, suggestVersioning()...) {
+		if err := m.store.c.EnableVersioning(ctx, names[p]); err != nil {
+			t.Fatalf("enable versioning: %v", err)
+		}
+	}
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{})
+	for _, id := range bucketIDs() {
+		r := expect(t, outs, id, checks.Pass, "pre-signed URL")
+		if _, ok := r.Details.Get("pre-signed URL host"); !ok {
+			t.Errorf("%s: no pre-signed URL host in details", id)
+		}
+	}
+	expect(t, outs, "storage.versioning", checks.Pass)
+	expect(t, outs, "storage.lifecycle", checks.Pass)
+	expect(t, outs, "storage.cors", checks.Pass)
+	expect(t, outs, "storage.public-access", checks.Pass, "refused")
+	// Versions too: on a versioned bucket a plain delete would only hide
+	// the probe behind a delete marker.
+	m.store.assertNoProbes(t, names, true)
+	noSecret(t, outs, m.sk)
+}
+
+func TestMinioMissingBucket(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	names["states"] = randName("missing")
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.states", "storage.bucket.modules")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"], "Create the bucket")
+	expect(t, outs, "storage.bucket.modules", checks.Pass)
+}
+
+func TestMinioWrongSecret(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	wrong := "wrong-" + m.sk + "-zz"
+	outs := run(t, m.cfg(t, names, map[string]string{config.MinioSecretAccessKey: wrong}), checks.Options{}, seams{}, bucketIDs()...)
+	for _, id := range bucketIDs() {
+		expect(t, outs, id, checks.Fail, "signature", "SignatureDoesNotMatch", config.MinioSecretAccessKey)
+	}
+	noSecret(t, outs, wrong, m.sk)
+}
+
+// TestMinioReadOnlyIdentity uses MinIO's STS AssumeRole with a session
+// policy that allows reads only: a real MinIO identity without write
+// permission (madmin-go, the admin API client, is AGPL-licensed, so the
+// tests do not create a user through it).
+func TestMinioReadOnlyIdentity(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	creds := readOnlySTS(t, m)
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{minioCreds: creds}, bucketIDs()...)
+	for _, p := range purposes() {
+		expect(t, outs, "storage.bucket."+p, checks.Fail, "access denied", "s3:PutObject on arn:aws:s3:::"+names[p]+"/*")
+	}
+	m.store.assertEmpty(t, names, true)
+}
+
+func readOnlySTS(t *testing.T, m minioEnv) *credentials.Credentials {
+	t.Helper()
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:GetBucketLocation","s3:GetBucketVersioning"],"Resource":["arn:aws:s3:::*"]}]}`
+	creds, err := credentials.NewSTSAssumeRole("http://"+m.endpoint, credentials.STSAssumeRoleOptions{AccessKey: m.ak, SecretKey: m.sk, Policy: policy, Location: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := creds.GetWithContext(nil); err != nil {
+		t.Fatalf("STS AssumeRole on MinIO: %v", err)
+	}
+	return creds
+}
+
+func TestMinioVersioningOffOnStatesFails(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.versioning")
+	expect(t, outs, "storage.versioning", checks.Fail, names["states"], "requires it on the states bucket", "mc version enable ALIAS/"+names["states"])
+	// Suspended counts as off.
+	ctx := testCtx(t)
+	if err := m.store.c.EnableVersioning(ctx, names["states"]); err != nil {
+		t.Fatal(err)
+	}
+	outs = run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.versioning")
+	expect(t, outs, "storage.versioning", checks.Warn, "Spacelift suggests enabling it")
+	if err := m.store.c.SuspendVersioning(ctx, names["states"]); err != nil {
+		t.Fatal(err)
+	}
+	outs = run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.versioning")
+	expect(t, outs, "storage.versioning", checks.Fail, "versioning is suspended")
+}
+
+func TestMinioLifecycle(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ctx := testCtx(t)
+	setExpiry := func(bucket string, days int) {
+		lc := lifecycle.NewConfiguration()
+		lc.Rules = []lifecycle.Rule{{ID: "expire", Status: "Enabled", Expiration: lifecycle.Expiration{Days: lifecycle.ExpirationDays(days)}}}
+		if err := m.store.c.SetBucketLifecycle(ctx, bucket, lc); err != nil {
+			t.Fatalf("set lifecycle: %v", err)
+		}
+	}
+	setExpiry(names["run-logs"], 30)
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.lifecycle")
+	expect(t, outs, "storage.lifecycle", checks.Warn, names["run-logs"], "30 days", "60 days")
+	setExpiry(names["states"], 365)
+	outs = run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.lifecycle")
+	expect(t, outs, "storage.lifecycle", checks.Fail, names["states"], "loses data", "mc ilm rule rm")
+}
+
+func TestMinioCORS(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from "+m.corsOrigin)
+	outs = run(t, m.cfg(t, names, map[string]string{config.ServerDomain: "refused.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Fail, "would be refused", "cors_allow_origin=https://refused.spt.example")
+}
+
+func TestMinioReadOnlyWritesNothing(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	outs := run(t, m.cfg(t, names, nil), checks.Options{ReadOnly: true}, seams{})
+	for _, id := range bucketIDs() {
+		expect(t, outs, id, checks.Pass, "read-only")
+	}
+	expect(t, outs, "storage.public-access", checks.Pass)
+	m.store.assertEmpty(t, names, true)
+}
+
+func TestMinioPublicBucketWarns(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	b := names["uploads"]
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::` + b + `","arn:aws:s3:::` + b + `/*"]}]}`
+	if err := m.store.c.SetBucketPolicy(testCtx(t), b, policy); err != nil {
+		t.Fatal(err)
+	}
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.public-access")
+	r := expect(t, outs, "storage.public-access", checks.Warn, b, "without credentials", "mc anonymous set none ALIAS/"+b)
+	if v, _ := r.Details.Get(b + " (uploads)"); !strings.HasPrefix(v, "warn") {
+		t.Errorf("uploads detail = %q", v)
+	}
+	m.store.assertNoProbes(t, names, true)
+}
+
+// TestMinioSharedBucket: two purposes on one bucket are probed once and
+// both reported.
+func TestMinioSharedBucket(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	names["metadata"] = names["deliveries"]
+	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.deliveries", "storage.bucket.metadata")
+	a := expect(t, outs, "storage.bucket.deliveries", checks.Pass)
+	b := expect(t, outs, "storage.bucket.metadata", checks.Pass)
+	_, sa := a.Details.Get("shared with")
+	_, sb := b.Details.Get("shared with")
+	if sa == sb {
+		t.Errorf("exactly one of the two results should say it reused the other's probe: %v / %v", a.Details, b.Details)
+	}
+}
+
+// TestMinioTLS puts a TLS-terminating proxy with a self-signed certificate
+// in front of MinIO: refused without ALLOW_INSECURE, accepted with it.
+func TestMinioTLS(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // SigV4 signs the Host header the client saw
+	}}
+	srv := httptest.NewUnstartedServer(proxy)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	srv.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "https://")
+	base := map[string]string{config.MinioEndpoint: host, config.MinioUseSSL: "true", config.UploadsURL: srv.URL}
+
+	outs := run(t, m.cfg(t, names, base), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "TLS", "unknown authority", "OBJECT_STORAGE_MINIO_ALLOW_INSECURE=true")
+
+	outs = run(t, m.cfg(t, names, merge(base, map[string]string{config.MinioAllowInsecure: "true"})), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Pass)
+
+	// USE_SSL=true against MinIO's plain-HTTP port.
+	outs = run(t, m.cfg(t, names, map[string]string{config.MinioUseSSL: "true"}), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "TLS")
+}
+
+func TestMinioDeadline(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	deadlineTest(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: blackhole(t)}))
+}
+
+// TestMinioClockSkew sends the requests through a proxy that moves their
+// signed date an hour back, as a skewed clock would: MinIO refuses them
+// with RequestTimeTooSkewed before it checks the signature.
+func TestMinioClockSkew(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+		if d, err := time.Parse("20060102T150405Z", r.In.Header.Get("X-Amz-Date")); err == nil {
+			r.Out.Header.Set("X-Amz-Date", d.Add(-time.Hour).Format("20060102T150405Z"))
+		}
+	}}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: strings.TrimPrefix(srv.URL, "http://")}), checks.Options{}, seams{}, "storage.bucket.states")
+	expect(t, outs, "storage.bucket.states", checks.Fail, "RequestTimeTooSkewed", "NTP")
+	m.store.assertEmpty(t, names, true)
+}
+
+func TestMinioClosedPort(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: closed}), checks.Options{}, seams{}, "storage.bucket.states", "storage.cors")
+	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
+}
+
+// stallReads puts a proxy in front of MinIO that holds every signed GET of
+// a probe object until the client gives up, and signals when one arrives
+// after confirming on the server that the object exists: the check then
+// times out or is interrupted after its put succeeded.
+func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+	t.Helper()
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+	}}
+	ch := make(chan struct{}, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/"+probePrefix) {
+			parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+			if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
+				t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
+			}
+			ch <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), ch
+}
+
+// TestMinioCleanupOnTimeout: a check that times out after writing its
+// probe still removes it.
+func TestMinioCleanupOnTimeout(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ep, reading := stallReads(t, m)
+	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	const timeout = 2 * time.Second
+	start := time.Now()
+	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{Only: []string{"storage.bucket.states"},
+		Timeouts: map[string]time.Duration{"storage.bucket.states": timeout}})
+	expect(t, outs, "storage.bucket.states", checks.Error, "timed out")
+	if len(reading) != 1 {
+		t.Errorf("the probe object was read %d times, want 1", len(reading))
+	}
+	if d := time.Since(start); d > timeout+time.Second {
+		t.Errorf("run took %s", d)
+	}
+	m.store.assertEmpty(t, names, true)
+}
+
+// TestMinioCleanupOnInterrupt: Ctrl-C while the probe object exists.
+func TestMinioCleanupOnInterrupt(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	ep, reading := stallReads(t, m)
+	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	p := &checks.Plan{}
+	register(p, cfg, checks.Options{}, awsenv.New(cfg), seams{})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		<-reading
+		cancel(checks.ErrInterrupted)
+	}()
+	outs := checks.Run(ctx, p.Checks(), checks.RunOptions{Only: []string{"storage.bucket.states"}})
+	if len(reading) != 0 || ctx.Err() == nil {
+		t.Fatal("the check never read its probe object")
+	}
+	p.Close(context.Background())
+	for _, o := range outs {
+		if o.Check.ID == "storage.bucket.states" && (o.Result.Status != checks.Error || o.Result.Message != "interrupted") {
+			t.Errorf("result: %+v", o.Result)
+		}
+	}
+	m.store.assertEmpty(t, names, true)
+}

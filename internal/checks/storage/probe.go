@@ -1,0 +1,287 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// presignTTL is how long the probe's pre-signed URL is valid; it is fetched
+// at once.
+const presignTTL = 5 * time.Minute
+
+// noDelete reports the buckets where the official least-privilege AWS
+// policy grants no s3:DeleteObject, so a probe object there cannot be
+// removed with Spacelift's own identity (spacelift-requirements §7.4).
+func noDelete(purpose string) bool {
+	switch purpose {
+	case "deliveries", "large-queue-messages", "policy-inputs", "run-logs":
+		return true
+	}
+	return false
+}
+
+// listGranted reports the buckets where that policy grants s3:ListBucket,
+// which S3's HeadBucket needs.
+func listGranted(purpose string) bool {
+	switch purpose {
+	case "deliveries", "modules", "policy-inputs", "run-logs", "states":
+		return true
+	}
+	return false
+}
+
+// probeSlot holds one bucket's probe result so a bucket shared by several
+// purposes is probed once. sem is a one-slot semaphore that, unlike a
+// mutex, can be waited on with a deadline.
+type probeSlot struct {
+	sem   chan struct{}
+	done  bool
+	owner string
+	res   checks.Result
+}
+
+func (s *suite) slot(bucket string) *probeSlot {
+	s.probeMu.Lock()
+	defer s.probeMu.Unlock()
+	sl, ok := s.probes[bucket]
+	if !ok {
+		sl = &probeSlot{sem: make(chan struct{}, 1)}
+		s.probes[bucket] = sl
+	}
+	return sl
+}
+
+func (s *suite) bucketCheck(ctx context.Context, b config.Bucket) checks.Result {
+	name := s.cfg.Get(b.Var)
+	sl := s.slot(name)
+	select {
+	case sl.sem <- struct{}{}:
+	case <-ctx.Done():
+		return checks.Errorf("", "interrupted while another check probed the same bucket %s", name)
+	}
+	defer func() { <-sl.sem }()
+	if sl.done {
+		res := sl.res
+		res.Details = append(checks.Details(nil), res.Details...)
+		res.Message += " (same bucket as storage.bucket." + sl.owner + ", probed once)"
+		return res.With(checks.KV("shared with", "storage.bucket."+sl.owner))
+	}
+	nb := namedBucket{Name: name}
+	for _, o := range s.bucketsFor(purposes()...) {
+		if o.Name == name {
+			nb = o
+		}
+	}
+	res := s.probe(ctx, nb).With(checks.KV("variable", b.Var))
+	if ctx.Err() == nil {
+		// A copy: the runner rewrites the returned Details in place when it
+		// scrubs them, while the other check sharing the bucket reads these.
+		sl.done, sl.owner, sl.res = true, b.Purpose, res
+		sl.res.Details = append(checks.Details(nil), res.Details...)
+	}
+	return res
+}
+
+// probe runs the bucket steps: exists, then (unless read-only) put, get,
+// pre-signed GET, delete.
+func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
+	be, err := s.backend(ctx)
+	if err != nil {
+		return s.clientFailure(err)
+	}
+	bucket := nb.Name
+	var notes checks.Details
+	listDenied := false
+	if err := be.exists(ctx, bucket); err != nil {
+		e := asOpError(err)
+		// HeadBucket needs s3:ListBucket, which Spacelift's least-privilege
+		// policy does not grant on every bucket: a denial there says the
+		// bucket exists but not that it is ours, so the write probe decides.
+		if e.Kind != kindDenied || (s.flavour != "aws" && s.flavour != "minio") {
+			return s.failure(opExists, bucket, e)
+		}
+		listDenied = true
+		_, arn := s.s3Permission(opExists, bucket)
+		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on "+arn)
+		if s.opts.ReadOnly {
+			action, res := s.s3Permission(opExists, bucket)
+			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, res),
+				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
+				With(notes...).With(checks.KV("backend", s.flavour), checks.KV("endpoint", be.endpoint()))
+		}
+	}
+	base := []checks.Detail{checks.KV("bucket", bucket), checks.KV("backend", s.flavour), checks.KV("endpoint", be.endpoint())}
+	if s.opts.ReadOnly {
+		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base...)
+	}
+	res := s.writeProbe(ctx, be, nb)
+	res = res.With(base...).With(notes...)
+	if listDenied && res.Status == checks.Pass {
+		needs := false
+		for _, p := range nb.Purposes {
+			needs = needs || listGranted(p)
+		}
+		if needs {
+			action, arn := s.s3Permission(opExists, bucket)
+			res.Status = checks.Warn
+			res.Message += "; but listing it is denied"
+			res.Advice = fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there).", action, arn)
+		}
+	}
+	return res
+}
+
+// writeProbe writes, reads, fetches through a pre-signed URL and deletes a
+// unique object. The delete always runs, on its own deadline.
+func (s *suite) writeProbe(ctx context.Context, be backend, nb namedBucket) (res checks.Result) {
+	bucket := nb.Name
+	key, body := probeKey(), probeBody()
+	var version string
+	// written is false only when the put was refused: then there is
+	// nothing to remove. After a timeout the object may exist.
+	written := true
+	defer func() {
+		if !written {
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		note, err := removeProbe(cctx, be, bucket, key, version)
+		if err != nil {
+			res = s.cleanupFailed(res, nb, key, err)
+		} else if note != "" {
+			res.Message += "; " + note
+			res = res.With(checks.KV("left behind", key+" version "+version))
+		}
+	}()
+	version, err := be.put(ctx, bucket, key, body)
+	if err != nil {
+		written = statusOf(asOpError(err).Kind) == checks.Error
+		return s.failure(opPut, bucket, err).With(checks.KV("key", key))
+	}
+	got, err := be.get(ctx, bucket, key)
+	if err != nil {
+		return s.failure(opGet, bucket, err).With(checks.KV("key", key))
+	}
+	if !bytes.Equal(got, body) {
+		return checks.Failf("Something between here and the store changes object bodies (a proxy or gateway rewriting content); Spacelift stores state files here and needs them back byte for byte.",
+			"bucket %s: the probe object read back differs from what was written (%d bytes written, %d read)", bucket, len(body), len(got)).With(checks.KV("key", key))
+	}
+	u, err := be.presignGet(ctx, bucket, key, presignTTL)
+	if err != nil {
+		return s.failure(opPresign, bucket, err).With(checks.KV("key", key))
+	}
+	got, err = fetch(ctx, be.httpClient(), u)
+	if err != nil {
+		return s.failure(opFetch, bucket, err).With(checks.KV("key", key), checks.KV("pre-signed URL host", hostOf(u)))
+	}
+	if !bytes.Equal(got, body) {
+		return checks.Failf("Workers and browsers download objects through pre-signed URLs; make sure nothing between them and the store rewrites responses.",
+			"bucket %s: the object fetched through the pre-signed URL differs from the probe (%d bytes written, %d fetched)", bucket, len(body), len(got)).With(checks.KV("key", key))
+	}
+	return checks.Passf("bucket %s: wrote, read back, fetched through a pre-signed URL and deleted a probe object", bucket).
+		With(checks.KV("pre-signed URL host", hostOf(u)))
+}
+
+// removeProbe removes a probe object for good. On a versioned bucket a
+// plain delete only hides the data (S3 delete marker, GCS noncurrent
+// generation, Azure previous version), so it first deletes the version the
+// put created. That needs s3:DeleteObjectVersion on S3, which Spacelift's
+// least-privilege policy does not grant: then the plain delete still hides
+// the object and the note says which version remains.
+func removeProbe(ctx context.Context, be backend, bucket, key, version string) (note string, err error) {
+	if version != "" && be.remove(ctx, bucket, key, version) == nil {
+		return "", nil
+	}
+	if err := be.remove(ctx, bucket, key, ""); err != nil {
+		return "", err
+	}
+	if version == "" {
+		return "", nil
+	}
+	// Azure refuses to delete the current version by ID; after the plain
+	// delete it is a previous version and may be deleted.
+	if err := be.remove(ctx, bucket, key, version); err != nil {
+		return fmt.Sprintf("the probe object is deleted, but its version %s remains as a noncurrent version (deleting versions was refused: %s; on S3 it needs s3:DeleteObjectVersion, which Spacelift does not need)", version, asOpError(err)), nil
+	}
+	return "", nil
+}
+
+// cleanupFailed folds a failed probe removal into the result, naming the
+// key left behind.
+func (s *suite) cleanupFailed(res checks.Result, nb namedBucket, key string, err error) checks.Result {
+	e := asOpError(err)
+	expected := false
+	for _, p := range nb.Purposes {
+		expected = expected || noDelete(p)
+	}
+	st := checks.Fail
+	adv := s.advice(opDelete, nb.Name, e)
+	if e.Kind == kindDenied && expected && (s.flavour == "aws" || s.flavour == "minio") {
+		// The official least-privilege policy grants no delete here: the
+		// leftover is expected and the bucket's expiry rule removes it.
+		st = checks.Warn
+		rm := "aws s3 rm s3://" + nb.Name + "/" + key
+		if s.flavour == "minio" {
+			rm = "mc rm ALIAS/" + nb.Name + "/" + key
+		}
+		adv = "Expected: Spacelift's least-privilege policy grants no s3:DeleteObject on this bucket, so the probe could not remove its object. Delete it with an admin identity (" + rm + ") or let the bucket's expiry rule remove it; --read-only skips the write probe."
+	}
+	if statusOf(e.Kind) == checks.Error && st == checks.Fail {
+		st = checks.Error
+	}
+	msg := fmt.Sprintf("probe object %s was left in bucket %s: could not %s: %s", key, nb.Name, opDelete, describe(e))
+	out := res
+	out.Status = checks.Worse(res.Status, st)
+	if res.Status == checks.Pass {
+		out.Message, out.Advice = msg, adv
+	} else {
+		out.Message += "; " + msg
+		out.Advice = strings.TrimSpace(res.Advice + " " + adv)
+	}
+	return out.With(checks.KV("left behind", key))
+}
+
+func probeKey() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return probePrefix + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func probeBody() []byte {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return []byte("spacectl-preflight probe " + hex.EncodeToString(b[:]) + "\n")
+}
+
+// fetch GETs a URL without any credentials other than what the URL
+// carries, as a worker or browser would.
+func fetch(ctx context.Context, hc *http.Client, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, &opError{Kind: kindOther, Text: "unusable URL: " + sanitize(err.Error())}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, classifyTransport(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, fromHTTPResponse(resp)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, classifyTransport(err)
+	}
+	return b, nil
+}

@@ -1,0 +1,100 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+)
+
+// publicAccessCheck makes unsigned requests, as anyone on the internet
+// could: list each bucket, and (unless read-only) read a probe object
+// written for the purpose. Both must be refused; no bucket needs public
+// access because workers and browsers use pre-signed URLs.
+func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
+	be, err := s.backend(ctx)
+	if err != nil {
+		return s.clientFailure(err)
+	}
+	var fs findings
+	for _, nb := range s.bucketsFor(purposes()...) {
+		st, msg := s.anonymousProbe(ctx, be, nb)
+		adv := ""
+		if st == checks.Warn {
+			adv = s.publicAdvice(nb.Name)
+		}
+		fs.add(nb.label(), st, msg, adv)
+	}
+	res := fs.result("anonymous list and read are refused on every bucket")
+	if s.opts.ReadOnly {
+		res = res.With(checks.KV("anonymous read", "not tested: --read-only forbids writing the probe object it reads"))
+	}
+	return res
+}
+
+func (s *suite) anonymousProbe(ctx context.Context, be backend, nb namedBucket) (st checks.Status, msg string) {
+	listCode, err := anonymousGet(ctx, be.httpClient(), be.listURL(nb.Name))
+	if err != nil {
+		return checks.Error, "anonymous list request failed: " + describe(asOpError(err))
+	}
+	if listCode/100 == 2 {
+		return checks.Warn, fmt.Sprintf("anyone can list the bucket without credentials (HTTP %d)", listCode)
+	}
+	if s.opts.ReadOnly {
+		return checks.Pass, fmt.Sprintf("anonymous list refused (HTTP %d)", listCode)
+	}
+	key, body := probeKey(), probeBody()
+	version, err := be.put(ctx, nb.Name, key, body)
+	if err != nil {
+		return checks.Pass, fmt.Sprintf("anonymous list refused (HTTP %d); anonymous read not tested: writing the probe object failed (%s; see storage.bucket.*)", listCode, asOpError(err))
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		note, err := removeProbe(cctx, be, nb.Name, key, version)
+		switch {
+		case err != nil:
+			st = checks.Worse(st, checks.Warn)
+			msg += "; probe object " + key + " was left: could not delete it: " + describe(asOpError(err))
+		case note != "":
+			msg += "; " + note
+		}
+	}()
+	getCode, err := anonymousGet(ctx, be.httpClient(), be.objectURL(nb.Name, key))
+	if err != nil {
+		return checks.Error, "anonymous read request failed: " + describe(asOpError(err))
+	}
+	if getCode/100 == 2 {
+		return checks.Warn, fmt.Sprintf("anyone can read objects without credentials (HTTP %d for the probe object)", getCode)
+	}
+	return checks.Pass, fmt.Sprintf("anonymous list (HTTP %d) and read (HTTP %d) refused", listCode, getCode)
+}
+
+// anonymousGet returns the status of an unsigned GET.
+func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, &opError{Kind: kindOther, Text: sanitize(err.Error())}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, classifyTransport(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func (s *suite) publicAdvice(bucket string) string {
+	switch s.flavour {
+	case "aws":
+		return fmt.Sprintf("Spacelift needs no public access (it hands out pre-signed URLs). Block it: aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true, and remove public statements from the bucket policy and ACL.", bucket)
+	case "minio":
+		return fmt.Sprintf("Spacelift needs no anonymous access (it hands out pre-signed URLs): mc anonymous set none ALIAS/%s", bucket)
+	case "gcp":
+		return fmt.Sprintf("Spacelift needs no public access (it hands out signed URLs): remove allUsers/allAuthenticatedUsers bindings and enforce public access prevention: gcloud storage buckets update gs://%s --public-access-prevention", bucket)
+	case "azure":
+		return fmt.Sprintf("Spacelift needs no anonymous access (it hands out SAS URLs): az storage container set-permission --name %s --public-access off --account-name ACCOUNT, or az storage account update --allow-blob-public-access false", bucket)
+	}
+	return "Remove anonymous access from the bucket."
+}

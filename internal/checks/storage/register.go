@@ -1,0 +1,254 @@
+// Package storage holds the object-storage checks (group "storage") for the
+// four backends Spacelift supports: S3 (aws-sdk-go-v2), MinIO (minio-go),
+// Google Cloud Storage and Azure Blob. Each backend implements the small
+// backend interface; the checks themselves are written once.
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// Group is the checks' group name.
+const Group = "storage"
+
+// probePrefix is where every probe object is written, so an operator can
+// recognise (and a lifecycle rule can sweep) anything left behind.
+const probePrefix = "spacectl-preflight/"
+
+// cleanupTimeout bounds the removal of probe objects, which runs on its own
+// deadline so it survives the check's timeout and Ctrl-C.
+const cleanupTimeout = 5 * time.Second
+
+// Register adds the storage.* checks.
+func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env) {
+	register(p, cfg, opts, aws, seams{})
+}
+
+// seams lets tests substitute what production derives from the
+// configuration; the zero value is production behaviour.
+type seams struct {
+	// minioCreds, when set, replaces the static MinIO key pair (tests use
+	// STS credentials restricted by a session policy).
+	minioCreds *minioCredentials
+}
+
+func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
+	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
+	off := s.disabledReason()
+	for _, b := range config.Buckets {
+		c := checks.Check{
+			ID:       "storage.bucket." + b.Purpose,
+			Group:    Group,
+			Title:    b.Title + " bucket is reachable and usable",
+			Doc:      "storage.bucket",
+			Disabled: off,
+			Timeout:  45 * time.Second,
+		}
+		if c.Disabled == "" && !cfg.Has(b.Var) {
+			c.Disabled = b.Var + " is not set"
+		}
+		c.Run = func(ctx context.Context) checks.Result { return s.bucketCheck(ctx, b) }
+		p.Add(c)
+	}
+	p.Add(
+		checks.Check{ID: "storage.versioning", Group: Group, Title: "Versioning is enabled where Spacelift requires or suggests it",
+			Disabled: s.needAny(off, "states", "modules", "run-logs", "uploads", "user-uploaded-workspaces", "workspace"),
+			Run:      s.versioningCheck},
+		checks.Check{ID: "storage.lifecycle", Group: Group, Title: "Lifecycle rules keep objects as long as Spacelift needs",
+			Disabled: s.needAny(off, purposes()...),
+			Run:      s.lifecycleCheck},
+		checks.Check{ID: "storage.cors", Group: Group, Title: "Browsers may upload to the uploads bucket (CORS)",
+			Disabled: s.corsDisabled(off),
+			Run:      s.corsCheck},
+		checks.Check{ID: "storage.public-access", Group: Group, Title: "Buckets refuse anonymous access",
+			Disabled: s.needAny(off, purposes()...), Timeout: 60 * time.Second,
+			Run: s.publicAccessCheck},
+	)
+	p.OnClose(s.close)
+	return s
+}
+
+// suite is one run's state: the shared, lazily created backend client and
+// the per-bucket probe results that buckets shared between purposes reuse.
+type suite struct {
+	cfg     *config.Config
+	aws     *awsenv.Env
+	opts    checks.Options
+	flavour string
+	seams   seams
+
+	mu sync.Mutex
+	be backend
+
+	probeMu sync.Mutex
+	probes  map[string]*probeSlot
+}
+
+func purposes() []string {
+	out := make([]string, len(config.Buckets))
+	for i, b := range config.Buckets {
+		out[i] = b.Purpose
+	}
+	return out
+}
+
+// disabledReason says why no storage check can run with this configuration.
+func (s *suite) disabledReason() string {
+	switch s.flavour {
+	case "aws", "gcp":
+		return ""
+	case "minio":
+		for _, v := range []string{config.MinioEndpoint, config.MinioAccessKeyID, config.MinioSecretAccessKey} {
+			if !s.cfg.Has(v) {
+				return v + " is not set (OBJECT_STORAGE_TYPE is minio)"
+			}
+		}
+		return ""
+	case "azure":
+		if !s.cfg.Has(config.ObjectStorageAzureURL) && !s.cfg.Has(config.AzureConnectionString) {
+			return config.ObjectStorageAzureURL + " is not set (OBJECT_STORAGE_TYPE is azure)"
+		}
+		return ""
+	}
+	return fmt.Sprintf("OBJECT_STORAGE_TYPE %q is not one of aws, gcp, azure, minio (config.values reports it)", s.flavour)
+}
+
+// needAny returns off, or a reason when none of the purposes' bucket
+// variables is set.
+func (s *suite) needAny(off string, ps ...string) string {
+	if off != "" {
+		return off
+	}
+	if len(s.bucketsFor(ps...)) == 0 {
+		return "none of the relevant OBJECT_STORAGE_BUCKET_* variables is set"
+	}
+	return ""
+}
+
+func (s *suite) corsDisabled(off string) string {
+	switch {
+	case off != "":
+		return off
+	case !s.cfg.Has(config.ServerDomain):
+		return config.ServerDomain + " is not set: it is the origin browsers upload from"
+	case !s.cfg.Has("OBJECT_STORAGE_BUCKET_UPLOADS"):
+		return "OBJECT_STORAGE_BUCKET_UPLOADS is not set"
+	}
+	return ""
+}
+
+// namedBucket is a configured bucket with the purposes that use it.
+type namedBucket struct {
+	Name     string
+	Purposes []string
+}
+
+// bucketsFor returns the configured buckets for the purposes, in
+// documentation order, each name once.
+func (s *suite) bucketsFor(ps ...string) []namedBucket {
+	want := map[string]bool{}
+	for _, p := range ps {
+		want[p] = true
+	}
+	var out []namedBucket
+	idx := map[string]int{}
+	for _, b := range config.Buckets {
+		name := s.cfg.Get(b.Var)
+		if !want[b.Purpose] || name == "" {
+			continue
+		}
+		if i, ok := idx[name]; ok {
+			out[i].Purposes = append(out[i].Purposes, b.Purpose)
+			continue
+		}
+		idx[name] = len(out)
+		out = append(out, namedBucket{Name: name, Purposes: []string{b.Purpose}})
+	}
+	return out
+}
+
+func (nb namedBucket) label() string { return nb.Name + " (" + strings.Join(nb.Purposes, ", ") + ")" }
+
+func (nb namedBucket) has(purpose string) bool {
+	for _, p := range nb.Purposes {
+		if p == purpose {
+			return true
+		}
+	}
+	return false
+}
+
+// backend returns the run's shared client, creating it on first use with
+// the caller's ctx. A failed creation is not cached: the next check tries
+// again with its own deadline.
+func (s *suite) backend(ctx context.Context) (backend, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.be != nil {
+		return s.be, nil
+	}
+	var (
+		b   backend
+		err error
+	)
+	switch s.flavour {
+	case "aws":
+		b, err = newS3Backend(ctx, s.cfg, s.aws)
+	case "minio":
+		b, err = newMinioBackend(s.cfg, s.seams.minioCreds)
+	case "gcp":
+		b, err = newGCSBackend(ctx, s.cfg)
+	case "azure":
+		b, err = newAzureBackend(s.cfg)
+	default:
+		err = &opError{Kind: kindUnsupported, Text: "unknown OBJECT_STORAGE_TYPE " + s.flavour}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.be = b
+	return b, nil
+}
+
+// clientFailure reports a backend that could not even be created.
+func (s *suite) clientFailure(err error) checks.Result {
+	e := asOpError(err)
+	return checks.Result{Status: statusOf(e.Kind),
+		Message: fmt.Sprintf("could not create the %s storage client: %s", s.flavour, describe(e)),
+		Advice:  s.advice(opExists, "", e)}.With(checks.KV("backend", s.flavour))
+}
+
+func (s *suite) endpointText() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.be == nil {
+		return s.flavour
+	}
+	return s.be.endpoint()
+}
+
+func (s *suite) close(context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.be != nil {
+		s.be.close()
+		s.be = nil
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return itoa(n) + " " + unit + "s"
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
