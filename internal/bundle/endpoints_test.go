@@ -9,13 +9,9 @@ import (
 
 func cfgOf(t *testing.T, kv map[string]string) *config.Config {
 	t.Helper()
-	cfg := config.New()
-	for k, v := range kv {
-		def, ok := config.Lookup(k)
-		if !ok {
-			t.Fatalf("unknown variable %s", k)
-		}
-		cfg.Set(def, v, config.Source{Kind: config.FromEnvFile, File: "t.env", Line: 1})
+	cfg, err := config.FromMap(kv, config.Source{Kind: config.FromEnvFile, File: "t.env", Line: 1})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,4 +196,22 @@ func parseBool(s string) (bool, bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// FromMap builds a configuration from variable names and values, all
+// attributed to src, as the loader would. It rejects unknown names.
+func FromMap(vars map[string]string, src Source) (*Config, error) {
+	c := New()
+	for name, value := range vars {
+		v, ok := Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a known variable", name)
+		}
+		s := src
+		if s.Kind == FromEnv {
+			s.Var = name
+		}
+		c.Set(v, value, s)
+	}
+	return c, nil
 }

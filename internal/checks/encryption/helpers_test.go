@@ -38,13 +38,9 @@ func keys(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
 // process environment.
 func newConfig(t *testing.T, vars map[string]string) *config.Config {
 	t.Helper()
-	cfg := config.New()
-	for name, value := range vars {
-		v, ok := config.Lookup(name)
-		if !ok {
-			t.Fatalf("unknown variable %s", name)
-		}
-		cfg.Set(v, value, config.Source{Kind: config.FromEnv, Var: name})
+	cfg, err := config.FromMap(vars, config.Source{Kind: config.FromEnv})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }

@@ -19,13 +19,9 @@ import (
 // would from the environment.
 func testCfg(t *testing.T, kv map[string]string) *config.Config {
 	t.Helper()
-	cfg := config.New()
-	for name, value := range kv {
-		v, ok := config.Lookup(name)
-		if !ok {
-			t.Fatalf("unknown config variable %s", name)
-		}
-		cfg.Set(v, value, config.Source{Kind: config.FromEnv, Var: name})
+	cfg, err := config.FromMap(kv, config.Source{Kind: config.FromEnv})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }

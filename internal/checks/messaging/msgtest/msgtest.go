@@ -17,13 +17,9 @@ import (
 // the process environment. Unknown names fail the test.
 func Config(t testing.TB, vars map[string]string) *config.Config {
 	t.Helper()
-	cfg := config.New()
-	for name, value := range vars {
-		v, ok := config.Lookup(name)
-		if !ok {
-			t.Fatalf("msgtest.Config: %s is not a known variable", name)
-		}
-		cfg.Set(v, value, config.Source{Kind: config.FromEnv, Var: name})
+	cfg, err := config.FromMap(vars, config.Source{Kind: config.FromEnv})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }
