@@ -48,8 +48,14 @@ func awsBackend() Backend {
 }
 
 // setupCredentials serves the container-credentials endpoint until ctx
-// ends, counting requests in r.
-func setupCredentials(ctx context.Context, _ Env, r *Resources) (map[string]string, error) {
+// ends, counting requests in r. It hands out MinIO's keys when MinIO is
+// there (MinIO checks signatures; the KMS and SQS emulators do not).
+func setupCredentials(ctx context.Context, env Env, r *Resources) (map[string]string, error) {
+	ak, sk := benchKeyID, benchSecret
+	if v, ok := env("SPT_MINIO_ACCESS_KEY"); ok {
+		ak = v
+		sk, _ = env("SPT_MINIO_SECRET_KEY")
+	}
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,7 +65,7 @@ func setupCredentials(ctx context.Context, _ Env, r *Resources) (map[string]stri
 		r.CredentialFetches.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{
-			"AccessKeyId": benchKeyID, "SecretAccessKey": benchSecret, "Token": "bench-session",
+			"AccessKeyId": ak, "SecretAccessKey": sk,
 			"Expiration": time.Now().Add(6 * time.Hour).UTC().Format(time.RFC3339),
 		})
 	})}

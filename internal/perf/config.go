@@ -95,6 +95,10 @@ func Profiles() []Profile {
 		mqtt, telemetry)
 	onAWS := append(append([]Backend{general}, postgres...),
 		awsBackend(),
+		// MinIO through the S3 API and the shared AWS config: it accepts
+		// any signing region, so one AWS_REGION serves S3 and local-kms.
+		Backend{Name: "storage (S3 API: MinIO via AWS_ENDPOINT_URL_S3)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},
+			Setup: setupMinIO, Lines: bucketLines("OBJECT_STORAGE_TYPE=aws"), ProcEnv: []string{"AWS_ENDPOINT_URL_S3=http://${SPT_MINIO_ENDPOINT}"}},
 		Backend{Name: "queue (SQS: local-aws-sqs)", Requires: []string{"SPT_SQS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupSQS,
 			Lines: sqsLines(), ProcEnv: []string{"AWS_ENDPOINT_URL_SQS=${SPT_SQS_ENDPOINT}"}},
 		Backend{Name: "encryption (KMS: local-kms)", Requires: []string{"SPT_KMS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupKMS,
@@ -113,14 +117,18 @@ var bucketNames = []string{"deliveries", "large-queue-messages", "metadata", "mo
 	"run-logs", "states", "uploads", "user-uploaded-workspaces", "workspace"}
 
 func minioLines() []string {
-	lines := []string{
+	return bucketLines(
 		"OBJECT_STORAGE_TYPE=minio",
 		"OBJECT_STORAGE_MINIO_ENDPOINT=${SPT_MINIO_ENDPOINT}",
 		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=${SPT_MINIO_ACCESS_KEY}",
 		"OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=${SPT_MINIO_SECRET_KEY}",
 		"OBJECT_STORAGE_MINIO_USE_SSL=false",
-		"OBJECT_STORAGE_BUCKET_UPLOADS_URL=http://${SPT_MINIO_ENDPOINT}",
-	}
+	)
+}
+
+// bucketLines adds the bucket names and the uploads URL to lines.
+func bucketLines(lines ...string) []string {
+	lines = append(lines, "OBJECT_STORAGE_BUCKET_UPLOADS_URL=http://${SPT_MINIO_ENDPOINT}")
 	for _, b := range bucketNames {
 		v := "OBJECT_STORAGE_BUCKET_" + strings.ToUpper(strings.ReplaceAll(b, "-", "_"))
 		lines = append(lines, v+"=spt-bench-"+b)
