@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +36,7 @@ func ValuesAt(cfg *config.Config, now time.Time) checks.Result {
 	return fs.result(cfg, "every set variable has the expected format")
 }
 
-var hostnameRe = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+var hostnameRe = lazyRegexp(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 
 func serverDomain(cfg *config.Config, fs *findings) {
 	d := cfg.Get(config.ServerDomain)
@@ -49,7 +48,7 @@ func serverDomain(cfg *config.Config, fs *findings) {
 		fs.fail(config.ServerDomain, fmt.Sprintf("%q has a scheme; Spacelift wants the bare hostname", d), "write only the hostname, e.g. spacelift.example.com")
 	case strings.ContainsAny(d, "/:"):
 		fs.fail(config.ServerDomain, fmt.Sprintf("%q has a path or port; Spacelift wants the bare hostname", d), "write only the hostname, e.g. spacelift.example.com")
-	case d != strings.TrimSpace(d) || !hostnameRe.MatchString(d):
+	case d != strings.TrimSpace(d) || !hostnameRe().MatchString(d):
 		fs.fail(config.ServerDomain, fmt.Sprintf("%q is not a valid hostname", d), "use letters, digits, hyphens and dots only, e.g. spacelift.example.com")
 	}
 	if want := "https://" + d + "/webhooks"; cfg.Has(config.WebhooksEndpoint) && cfg.Get(config.WebhooksEndpoint) != want {
@@ -77,10 +76,10 @@ func databaseURLs(cfg *config.Config, fs *findings) {
 
 // Bucket naming rules per backend.
 var (
-	s3BucketRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	gcsBucketRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
-	azureBucketRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9]|-[a-z0-9]){2,62}$`)
-	ipShapedRe    = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	s3BucketRe    = lazyRegexp(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	gcsBucketRe   = lazyRegexp(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
+	azureBucketRe = lazyRegexp(`^[a-z0-9]([a-z0-9]|-[a-z0-9]){2,62}$`)
+	ipShapedRe    = lazyRegexp(`^\d+\.\d+\.\d+\.\d+$`)
 )
 
 func buckets(cfg *config.Config, fs *findings) {
@@ -126,15 +125,15 @@ func bucketName(backend, name string) (problem, advice string) {
 	}
 	switch backend {
 	case "gcp":
-		if !gcsBucketRe.MatchString(name) || strings.HasPrefix(name, "goog") {
+		if !gcsBucketRe().MatchString(name) || strings.HasPrefix(name, "goog") {
 			return fmt.Sprintf("%q is not a valid GCS bucket name", name), "use 3-63 lowercase letters, digits, -, _ and ., starting and ending with a letter or digit"
 		}
 	case "azure":
-		if !azureBucketRe.MatchString(name) {
+		if !azureBucketRe().MatchString(name) {
 			return fmt.Sprintf("%q is not a valid Azure container name", name), "use 3-63 lowercase letters, digits and single hyphens, starting with a letter or digit"
 		}
 	default:
-		if !s3BucketRe.MatchString(name) || ipShapedRe.MatchString(name) || strings.Contains(name, "..") {
+		if !s3BucketRe().MatchString(name) || ipShapedRe().MatchString(name) || strings.Contains(name, "..") {
 			return fmt.Sprintf("%q is not a valid S3 bucket name", name), "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
 		}
 	}
@@ -153,7 +152,7 @@ func uploadsURLAdvice(backend string) string {
 	return "set it to https://BUCKET.s3.REGION.amazonaws.com for the uploads bucket"
 }
 
-var azureAccountRe = regexp.MustCompile(`^https://[a-z0-9]{3,24}\.blob\.[a-z0-9.-]+$`)
+var azureAccountRe = lazyRegexp(`^https://[a-z0-9]{3,24}\.blob\.[a-z0-9.-]+$`)
 
 func storageEndpoints(cfg *config.Config, fs *findings) {
 	if ep := cfg.Get(config.MinioEndpoint); ep != "" && cfg.ObjectStorage() == "minio" {
@@ -166,7 +165,7 @@ func storageEndpoints(cfg *config.Config, fs *findings) {
 	if u := cfg.Get(config.ObjectStorageAzureURL); u != "" && cfg.ObjectStorage() == "azure" {
 		if strings.HasSuffix(u, "/") {
 			fs.warn(config.ObjectStorageAzureURL, "ends with a slash; the official module trims it", "remove the trailing /")
-		} else if !azureAccountRe.MatchString(u) {
+		} else if !azureAccountRe().MatchString(u) {
 			fs.warn(config.ObjectStorageAzureURL, fmt.Sprintf("%q is not shaped like https://ACCOUNT.blob.core.windows.net", u), "use the account's primary blob endpoint")
 		}
 	}
@@ -284,14 +283,14 @@ func telemetry(cfg *config.Config, fs *findings) {
 	}
 }
 
-var accountIDRe = regexp.MustCompile(`^\d{12}$`)
+var accountIDRe = lazyRegexp(`^\d{12}$`)
 
 func aws(cfg *config.Config, fs *findings) {
 	r, dr := cfg.Get(config.AWSRegion), cfg.Get(config.AWSDefaultRegion)
 	if r != "" && dr != "" && r != dr {
 		fs.fail(config.AWSDefaultRegion, fmt.Sprintf("is %q but AWS_REGION is %q; Spacelift requires them equal", dr, r), "set AWS_DEFAULT_REGION="+r)
 	}
-	if a := cfg.Get(config.AWSAccountID); a != "" && !accountIDRe.MatchString(a) {
+	if a := cfg.Get(config.AWSAccountID); a != "" && !accountIDRe().MatchString(a) {
 		fs.warn(config.AWSAccountID, fmt.Sprintf("%q is not 12 digits", a), "use the 12-digit account ID from `aws sts get-caller-identity`")
 	}
 	if p := cfg.Get(config.AWSPartition); p != "" && !contains([]string{"aws", "aws-us-gov", "aws-cn"}, p) {
