@@ -31,9 +31,15 @@ type Event struct {
 	Total    int
 }
 
+// DefaultConcurrency is the default bound on checks running at once: above
+// the 30-45 checks of a full run, which nearly all wait on the network, so
+// none waits for a slot and a run takes about as long as its slowest check.
+const DefaultConcurrency = 32
+
 // RunOptions configure one run.
 type RunOptions struct {
-	// Concurrency bounds the checks running at once (default 8).
+	// Concurrency bounds the checks running at once (default
+	// DefaultConcurrency).
 	Concurrency int
 	// CheckTimeout is the default per-check deadline (default 30s).
 	CheckTimeout time.Duration
@@ -55,7 +61,7 @@ type RunOptions struct {
 
 func (o *RunOptions) defaults() {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 8
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.CheckTimeout <= 0 {
 		o.CheckTimeout = 30 * time.Second

@@ -133,7 +133,7 @@ func TestConfigInitValidatesAgainstSchema(t *testing.T) {
 			diags.Write(&b)
 			t.Fatalf("uncommented starter does not load:\n%s\n%s", b.String(), full)
 		}
-		if cfg.Preflight.Concurrency != 8 || cfg.Preflight.CheckTimeouts["postgres.latency"] == 0 {
+		if cfg.Preflight.Concurrency != 32 || cfg.Preflight.CheckTimeouts["postgres.latency"] == 0 {
 			t.Errorf("the preflight section was not read: %+v", cfg.Preflight)
 		}
 	})

@@ -37,8 +37,14 @@ var settingKeys = []struct{ key, flag, env string }{
 	{"skip", "skip", "SPACECTL_PREFLIGHT_SKIP"},
 }
 
+// DefaultConcurrency is how many checks run at once unless told otherwise.
+const DefaultConcurrency = checks.DefaultConcurrency
+
 func addRunFlags(fs *pflag.FlagSet) {
-	fs.Int("concurrency", 8, "checks run at once")
+	// A full run has 30-45 checks, nearly all waiting on the network; with
+	// fewer slots than checks the slowest one may start late and the run
+	// takes longer than it (docs/performance.md).
+	fs.Int("concurrency", DefaultConcurrency, "checks run at once")
 	fs.Duration("timeout", 3*time.Minute, "deadline for the whole run")
 	fs.Duration("check-timeout", 30*time.Second, "default deadline for each check")
 	fs.Bool("read-only", false, "never write: no probe objects, messages or DDL")
@@ -52,7 +58,7 @@ func addRunFlags(fs *pflag.FlagSet) {
 // read from the injected Streams, not os.Getenv, so tests stay hermetic.
 func resolveSettings(s *Streams, fs *pflag.FlagSet, pf config.Preflight) (RunSettings, error) {
 	v := viper.New()
-	v.SetDefault("concurrency", 8)
+	v.SetDefault("concurrency", DefaultConcurrency)
 	v.SetDefault("timeout", 3*time.Minute)
 	v.SetDefault("checkTimeout", 30*time.Second)
 	v.SetDefault("readOnly", false)

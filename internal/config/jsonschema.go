@@ -130,7 +130,7 @@ func specialSchema(typ string) map[string]any {
 	case "version":
 		return map[string]any{"description": "Config file format version; only 1 exists.", "enum": []any{1, "1", nil}}
 	case "int":
-		return map[string]any{"description": "Checks run at once (--concurrency).", "type": []string{"integer", "null"}, "minimum": 1, "default": 8}
+		return map[string]any{"description": "Checks run at once (--concurrency).", "type": []string{"integer", "null"}, "minimum": 1, "default": 32}
 	case "duration":
 		return map[string]any{"description": "A deadline (--timeout for the whole run, --check-timeout for each check).", "anyOf": []any{duration, map[string]any{"type": "null"}}}
 	case "bool":

@@ -57,7 +57,7 @@ func Starter(cfg *Config, o StarterOptions) (text []byte, refs []string) {
 // starterPreflight documents the tool's own settings, all at their defaults.
 const starterPreflight = `
 # preflight:  # this tool's own settings; SPACECTL_PREFLIGHT_* variables and flags override them
-  # concurrency: 8  # --concurrency: checks run at once
+  # concurrency: 32  # --concurrency: checks run at once
   # timeout: 3m  # --timeout: deadline for the whole run
   # checkTimeout: 30s  # --check-timeout: default deadline for each check
   # readOnly: false  # --read-only: no probe objects, messages or DDL
