@@ -3,6 +3,7 @@ package perf
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,4 +76,55 @@ func SummarizeInit(runs [][]InitCost, n int) InitSummary {
 		all = all[:n]
 	}
 	return InitSummary{Total: Median(totals), Top: all}
+}
+
+// ModuleOf names the module a package most likely belongs to, to group
+// init costs: "std" for the standard library, three path elements for
+// hosts that nest modules under an owner (github.com/aws/aws-sdk-go-v2,
+// cloud.google.com/go/storage, golang.org/x/net), two otherwise
+// (google.golang.org/grpc).
+func ModuleOf(pkg string) string {
+	parts := strings.Split(pkg, "/")
+	if !strings.Contains(parts[0], ".") {
+		return "std"
+	}
+	n := 2
+	switch parts[0] {
+	case "github.com", "gitlab.com", "bitbucket.org", "golang.org", "cloud.google.com", "go.opentelemetry.io":
+		n = 3
+	}
+	if len(parts) < n {
+		n = len(parts)
+	}
+	return strings.Join(parts[:n], "/")
+}
+
+// ByModule sums the median init clock and heap of the packages of each
+// module (from the whole trace, not just the top packages), most expensive
+// first; Package holds the module and the package count.
+func ByModule(runs [][]InitCost) []InitCost {
+	all := SummarizeInit(runs, 1<<30).Top
+	sum := map[string]*InitCost{}
+	count := map[string]int{}
+	for _, c := range all {
+		m := ModuleOf(c.Package)
+		if sum[m] == nil {
+			sum[m] = &InitCost{Package: m}
+		}
+		sum[m].Clock += c.Clock
+		sum[m].Bytes += c.Bytes
+		count[m]++
+	}
+	out := make([]InitCost, 0, len(sum))
+	for m, c := range sum {
+		c.Package = fmt.Sprintf("%s (%d packages)", m, count[m])
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Clock != out[j].Clock {
+			return out[i].Clock > out[j].Clock
+		}
+		return out[i].Package < out[j].Package
+	})
+	return out
 }

@@ -129,6 +129,31 @@ init github.com/x/light @1.9 ms, 0.010 ms clock, 16 bytes, 1 allocs
 	}
 }
 
+func TestInitCostByModule(t *testing.T) {
+	for pkg, want := range map[string]string{
+		"encoding/gob": "std",
+		"github.com/aws/aws-sdk-go-v2/service/kms/schemas":           "github.com/aws/aws-sdk-go-v2",
+		"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb":       "cloud.google.com/go/monitoring",
+		"google.golang.org/grpc/internal/transport":                  "google.golang.org/grpc",
+		"go.opentelemetry.io/proto/otlp/collector/trace/v1":          "go.opentelemetry.io/proto/otlp",
+		"gopkg.in/yaml%2ev3":                                         "gopkg.in/yaml%2ev3",
+		"github.com/spacelift-io/spacectl-preflight/internal/config": "github.com/spacelift-io/spacectl-preflight",
+	} {
+		if got := ModuleOf(pkg); got != want {
+			t.Errorf("ModuleOf(%s) = %s, want %s", pkg, got, want)
+		}
+	}
+	run := []InitCost{
+		{Package: "github.com/aws/aws-sdk-go-v2/service/kms/schemas", Clock: ms(0.3), Bytes: 300},
+		{Package: "github.com/aws/aws-sdk-go-v2/service/sqs/schemas", Clock: ms(0.1), Bytes: 100},
+		{Package: "encoding/gob", Clock: ms(0.2), Bytes: 20},
+	}
+	got := ByModule([][]InitCost{run})
+	if len(got) != 2 || got[0].Package != "github.com/aws/aws-sdk-go-v2 (2 packages)" || got[0].Clock != ms(0.4) || got[0].Bytes != 400 {
+		t.Errorf("ByModule = %+v", got)
+	}
+}
+
 func TestWithNeedsIsTransitiveAndOrdered(t *testing.T) {
 	list := []CheckInfo{
 		{ID: "postgres.connect", Group: "postgres", Enabled: true},
