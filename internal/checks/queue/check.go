@@ -189,7 +189,7 @@ func dlqARNHint(ref queueRef, ok bool, partition, region string) string {
 }
 
 func queueByName(name string) config.Queue {
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		if q.Name == name {
 			return q
 		}
