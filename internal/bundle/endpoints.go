@@ -128,7 +128,7 @@ func Endpoints(cfg *config.Config) ([]Endpoint, []Item) {
 			addURL(name, v, "", web, plainWeb)
 		}
 	}
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		if v, ok := display(q.Var); ok {
 			addURL(q.Var, v, "", web, plainWeb)
 		}

@@ -260,12 +260,12 @@ func TestVarsTableIsConsistent(t *testing.T) {
 			t.Errorf("%s: enum without default", v.Name)
 		}
 	}
-	for _, b := range Buckets {
+	for _, b := range Buckets() {
 		if !names[b.Var] {
 			t.Errorf("bucket var %s not in Vars", b.Var)
 		}
 	}
-	for _, q := range Queues {
+	for _, q := range Queues() {
 		if !names[q.Var] {
 			t.Errorf("queue var %s not in Vars", q.Var)
 		}

@@ -99,18 +99,21 @@ type Bucket struct {
 	Title   string
 }
 
-// Buckets lists the ten required buckets in documentation order.
-var Buckets = []Bucket{
-	{"deliveries", "OBJECT_STORAGE_BUCKET_DELIVERIES", "deliveries", "Deliveries"},
-	{"large-queue-messages", "OBJECT_STORAGE_BUCKET_LARGE_QUEUE_MESSAGES", "largeQueueMessages", "Large queue messages"},
-	{"metadata", "OBJECT_STORAGE_BUCKET_METADATA", "metadata", "Metadata"},
-	{"modules", "OBJECT_STORAGE_BUCKET_MODULES", "modules", "Modules"},
-	{"policy-inputs", "OBJECT_STORAGE_BUCKET_POLICY_INPUTS", "policyInputs", "Policy inputs"},
-	{"run-logs", "OBJECT_STORAGE_BUCKET_RUN_LOGS", "runLogs", "Run logs"},
-	{"states", "OBJECT_STORAGE_BUCKET_STATES", "states", "States"},
-	{"uploads", "OBJECT_STORAGE_BUCKET_UPLOADS", "uploads", "Uploads"},
-	{"user-uploaded-workspaces", "OBJECT_STORAGE_BUCKET_USER_UPLOADED_WORKSPACES", "userUploadedWorkspaces", "User uploaded workspaces"},
-	{"workspace", "OBJECT_STORAGE_BUCKET_WORKSPACE", "workspace", "Workspace"},
+// Buckets lists the ten required buckets in documentation order. It
+// returns a new slice each time, so no caller can change the table.
+func Buckets() []Bucket {
+	return []Bucket{
+		{"deliveries", "OBJECT_STORAGE_BUCKET_DELIVERIES", "deliveries", "Deliveries"},
+		{"large-queue-messages", "OBJECT_STORAGE_BUCKET_LARGE_QUEUE_MESSAGES", "largeQueueMessages", "Large queue messages"},
+		{"metadata", "OBJECT_STORAGE_BUCKET_METADATA", "metadata", "Metadata"},
+		{"modules", "OBJECT_STORAGE_BUCKET_MODULES", "modules", "Modules"},
+		{"policy-inputs", "OBJECT_STORAGE_BUCKET_POLICY_INPUTS", "policyInputs", "Policy inputs"},
+		{"run-logs", "OBJECT_STORAGE_BUCKET_RUN_LOGS", "runLogs", "Run logs"},
+		{"states", "OBJECT_STORAGE_BUCKET_STATES", "states", "States"},
+		{"uploads", "OBJECT_STORAGE_BUCKET_UPLOADS", "uploads", "Uploads"},
+		{"user-uploaded-workspaces", "OBJECT_STORAGE_BUCKET_USER_UPLOADED_WORKSPACES", "userUploadedWorkspaces", "User uploaded workspaces"},
+		{"workspace", "OBJECT_STORAGE_BUCKET_WORKSPACE", "workspace", "Workspace"},
+	}
 }
 
 // Queue is one of the eight SQS queues Spacelift needs.
@@ -122,16 +125,18 @@ type Queue struct {
 	Title string
 }
 
-// Queues lists the eight SQS queues.
-var Queues = []Queue{
-	{"async", "MESSAGE_QUEUE_SQS_ASYNC_URL", "asyncUrl", false, "Async jobs"},
-	{"async-fifo", "MESSAGE_QUEUE_SQS_ASYNC_FIFO_URL", "asyncFifoUrl", true, "Async jobs (FIFO)"},
-	{"cronjobs", "MESSAGE_QUEUE_SQS_CRONJOBS_URL", "cronjobsUrl", false, "Cron jobs"},
-	{"dlq", "MESSAGE_QUEUE_SQS_DLQ_URL", "dlqUrl", false, "Dead-letter queue"},
-	{"dlq-fifo", "MESSAGE_QUEUE_SQS_DLQ_FIFO_URL", "dlqFifoUrl", true, "Dead-letter queue (FIFO)"},
-	{"events-inbox", "MESSAGE_QUEUE_SQS_EVENTS_INBOX_URL", "eventsInboxUrl", false, "Events inbox"},
-	{"iot", "MESSAGE_QUEUE_SQS_IOT_URL", "iotUrl", false, "IoT messages"},
-	{"webhooks", "MESSAGE_QUEUE_SQS_WEBHOOKS_URL", "webhooksUrl", false, "Webhooks"},
+// Queues lists the eight SQS queues, as a new slice each time.
+func Queues() []Queue {
+	return []Queue{
+		{"async", "MESSAGE_QUEUE_SQS_ASYNC_URL", "asyncUrl", false, "Async jobs"},
+		{"async-fifo", "MESSAGE_QUEUE_SQS_ASYNC_FIFO_URL", "asyncFifoUrl", true, "Async jobs (FIFO)"},
+		{"cronjobs", "MESSAGE_QUEUE_SQS_CRONJOBS_URL", "cronjobsUrl", false, "Cron jobs"},
+		{"dlq", "MESSAGE_QUEUE_SQS_DLQ_URL", "dlqUrl", false, "Dead-letter queue"},
+		{"dlq-fifo", "MESSAGE_QUEUE_SQS_DLQ_FIFO_URL", "dlqFifoUrl", true, "Dead-letter queue (FIFO)"},
+		{"events-inbox", "MESSAGE_QUEUE_SQS_EVENTS_INBOX_URL", "eventsInboxUrl", false, "Events inbox"},
+		{"iot", "MESSAGE_QUEUE_SQS_IOT_URL", "iotUrl", false, "IoT messages"},
+		{"webhooks", "MESSAGE_QUEUE_SQS_WEBHOOKS_URL", "webhooksUrl", false, "Webhooks"},
+	}
 }
 
 func s(name, path, doc string) Var { return Var{Name: name, Path: path, Origin: "spacelift", Doc: doc} }
@@ -155,7 +160,7 @@ func Vars() []Var {
 		sec(s(DatabaseReadOnlyURL, "database.readOnlyUrl", "Optional read-replica URL.")),
 		enum(s(ObjectStorageType, "objectStorage.type", "Object storage backend."), "aws", "aws", "gcp", "azure", "minio"),
 	}
-	for _, b := range Buckets {
+	for _, b := range Buckets() {
 		vs = append(vs, s(b.Var, "objectStorage.buckets."+b.Key, b.Title+" bucket name."))
 	}
 	vs = append(vs,
@@ -181,7 +186,7 @@ func Vars() []Var {
 		file(origin("preflight", s(JWTPublicKey, "jwt.publicKey", "Expected JWT public key (PEM, JWK or JWKS) to compare with the signing key."))),
 		enum(s(MessageQueueType, "messageQueue.type", "Message queue backend."), "sqs", "sqs", "postgres"),
 	)
-	for _, q := range Queues {
+	for _, q := range Queues() {
 		vs = append(vs, s(q.Var, "messageQueue.sqs."+q.Key, q.Title+" queue URL."))
 	}
 	vs = append(vs,

@@ -160,3 +160,23 @@ func TestLookupUnknown(t *testing.T) {
 		t.Fatalf("want an error listing the formats, got %v", err)
 	}
 }
+
+func TestTableCollapsesRunsOfSkips(t *testing.T) {
+	var out []checks.Outcome
+	for _, q := range []string{"async", "dlq", "iot", "webhooks"} {
+		out = append(out, checks.Outcome{Check: checks.Check{ID: "queue.sqs." + q, Group: "queue", Title: q},
+			Result: checks.Skipf("MESSAGE_QUEUE_TYPE is postgres")})
+	}
+	out = append(out, checks.Outcome{Check: checks.Check{ID: "queue.builtin", Group: "queue", Title: "b"}, Result: checks.Passf("ok")})
+	var buf bytes.Buffer
+	if err := Table(&buf, New(Tool{}, time.Time{}, 0, out), Options{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "queue.sqs.* (4 checks)") || strings.Contains(buf.String(), "queue.sqs.dlq") {
+		t.Errorf("skips not collapsed:\n%s", buf.String())
+	}
+	var js bytes.Buffer
+	if err := JSON(&js, New(Tool{}, time.Time{}, 0, out), Options{}); err != nil || !strings.Contains(js.String(), "queue.sqs.dlq") {
+		t.Error("JSON must keep every check")
+	}
+}

@@ -40,7 +40,7 @@ func Table(w io.Writer, r Report, o Options) error {
 		t := table.New().Border(border).BorderStyle(re.NewStyle().Foreground(lipgloss.Color("240"))).
 			Headers("STATUS", "CHECK", "RESULT").Wrap(true)
 		statuses := make([]checks.Status, 0, len(g.Entries))
-		for _, e := range g.Entries {
+		for _, e := range collapseSkips(g.Entries) {
 			t.Row(badge(e.Status, o.TTY), e.ID, cell(e))
 			statuses = append(statuses, e.Status)
 		}
@@ -132,4 +132,49 @@ func humanDuration(d time.Duration) string {
 		return d.Round(time.Millisecond).String()
 	}
 	return d.Round(10 * time.Millisecond).String()
+}
+
+// collapseSkips folds a run of skipped checks that share one reason (the
+// eight SQS queues when the queue is PostgreSQL) into one row, so the table
+// shows what matters at a glance; JSON and JUnit keep every check.
+func collapseSkips(es []Entry) []Entry {
+	var out []Entry
+	for i := 0; i < len(es); {
+		j := i + 1
+		for j < len(es) && es[i].Status == checks.Skip && es[j].Status == checks.Skip && es[j].Message == es[i].Message {
+			j++
+		}
+		if j-i < 3 {
+			out = append(out, es[i:j]...)
+			i = j
+			continue
+		}
+		ids := make([]string, 0, j-i)
+		for _, e := range es[i:j] {
+			ids = append(ids, e.ID)
+		}
+		row := es[i]
+		row.ID = fmt.Sprintf("%s* (%d checks)", commonPrefix(ids), j-i)
+		out = append(out, row)
+		i = j
+	}
+	return out
+}
+
+// commonPrefix is the longest dotted prefix the IDs share, with its dot.
+func commonPrefix(ids []string) string {
+	parts := strings.Split(ids[0], ".")
+	n := len(parts) - 1
+	for _, id := range ids[1:] {
+		p := strings.Split(id, ".")
+		k := 0
+		for k < n && k < len(p)-1 && p[k] == parts[k] {
+			k++
+		}
+		n = k
+	}
+	if n == 0 {
+		return ""
+	}
+	return strings.Join(parts[:n], ".") + "."
 }

@@ -143,5 +143,14 @@ func NoCredentials(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "failed to retrieve credentials") && ErrorCode(err) == ""
 }
 
+// LoadAdvice is the advice for an error from Config: a missing region, or
+// a credentials problem.
+func LoadAdvice(err error) string {
+	if errors.Is(err, ErrNoRegion) {
+		return "Set AWS_REGION (and AWS_DEFAULT_REGION to the same value) to the region Spacelift runs in."
+	}
+	return CredentialsAdvice
+}
+
 // CredentialsAdvice is the advice for a credentials problem.
 const CredentialsAdvice = "Give this tool the same AWS identity Spacelift runs with: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run it where the instance/pod role applies (IRSA, ECS task role). `aws sts get-caller-identity` shows which identity is in use."

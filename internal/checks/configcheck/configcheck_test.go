@@ -21,7 +21,7 @@ func base() map[string]string {
 		config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1984", config.LicenseType: "jwt",
 		config.LicenseToken: "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln",
 	}
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		m[b.Var] = "spacelift-" + b.Purpose
 	}
 	return m
@@ -150,7 +150,7 @@ func TestValues(t *testing.T) {
 
 func TestSQSQueueURLs(t *testing.T) {
 	m := map[string]string{config.MessageQueueType: "sqs", config.AWSRegion: "eu-west-1"}
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		name := "spacelift-" + q.Name
 		if q.FIFO {
 			name += ".fifo"

@@ -18,7 +18,7 @@ func Required(cfg *config.Config) checks.Result {
 	}
 	need(config.ServerDomain, "the hostname of the Spacelift UI and API")
 	need(config.DatabaseURL, "Spacelift cannot start without PostgreSQL")
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		need(b.Var, b.Title+" bucket")
 	}
 	need(config.UploadsURL, "used to build the frontend's Content-Security-Policy")
@@ -43,7 +43,7 @@ func Required(cfg *config.Config) checks.Result {
 		need(config.RSAPrivateKey, "ENCRYPTION_TYPE=rsa")
 	}
 	if cfg.MessageQueue() == "sqs" {
-		for _, q := range config.Queues {
+		for _, q := range config.Queues() {
 			need(q.Var, "MESSAGE_QUEUE_TYPE=sqs")
 		}
 	}

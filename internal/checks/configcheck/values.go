@@ -85,7 +85,7 @@ var (
 func buckets(cfg *config.Config, fs *findings) {
 	backend := cfg.ObjectStorage()
 	seen := map[string]string{}
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		name := cfg.Get(b.Var)
 		if name == "" {
 			continue
@@ -176,7 +176,7 @@ func queueURLs(cfg *config.Config, fs *findings) {
 		return
 	}
 	seen := map[string]string{}
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		raw := cfg.Get(q.Var)
 		if raw == "" {
 			continue

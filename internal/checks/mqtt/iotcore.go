@@ -61,7 +61,7 @@ func iotFailure(action, resource string, err error) checks.Result {
 func iotEndpoint(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Result {
 	client, _, err := ic.get(ctx)
 	if err != nil {
-		return checks.Errorf(awsenv.CredentialsAdvice, "cannot use AWS: %v", err)
+		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
 	out, err := client.DescribeEndpoint(ctx, &iot.DescribeEndpointInput{EndpointType: aws.String("iot:Data-ATS")})
 	if err != nil {
@@ -105,7 +105,7 @@ type ruleFindings struct {
 func topicRule(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Result {
 	client, region, err := ic.get(ctx)
 	if err != nil {
-		return checks.Errorf(awsenv.CredentialsAdvice, "cannot use AWS: %v", err)
+		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
 	ns := cfg.Get(config.MQTTIoTCoreNamespace)
 	if ns == "" {

@@ -35,7 +35,7 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	}
 	client, region, err := c.client.get(ctx)
 	if err != nil {
-		return checks.Errorf(awsenv.CredentialsAdvice, "cannot use AWS: %v", err)
+		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
 	arn := ref.arn(c.env.Partition(), region)
 	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
@@ -189,7 +189,7 @@ func dlqARNHint(ref queueRef, ok bool, partition, region string) string {
 }
 
 func queueByName(name string) config.Queue {
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		if q.Name == name {
 			return q
 		}

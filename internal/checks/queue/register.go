@@ -29,7 +29,7 @@ const (
 func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
 	kind := cfg.MessageQueue()
 	sc := &sqsClient{env: env}
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		c := checks.Check{
 			ID:    SQSPrefix + q.Name,
 			Group: Group,

@@ -112,7 +112,7 @@ func (f *sqsFixture) config(extra map[string]string) *config.Config {
 		config.AWSAccessKeyID:     testKeyID,
 		config.AWSSecretAccessKey: testSecret,
 	}
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		vars[q.Var] = f.urls[q.Name]
 	}
 	for k, v := range extra {
@@ -126,7 +126,7 @@ func (f *sqsFixture) run(opts checks.Options, extra map[string]string) map[strin
 	p := &checks.Plan{}
 	Register(p, cfg, opts, awsenv.New(cfg))
 	outs := msgtest.Run(f.t, p, 20*time.Second, SQSPrefix+"*")
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		o := outs[SQSPrefix+q.Name]
 		f.t.Logf("%s: %s\n%s", o.Check.ID, o.Result.Status, msgtest.Text(o.Result))
 	}
@@ -151,7 +151,7 @@ func (f *sqsFixture) count(name string) int {
 func TestSQSCorrectQueuesPassAndProbeLeavesNothing(t *testing.T) {
 	f := newQueues(t, nil)
 	outs := f.run(checks.Options{Stage: checks.PreInstall}, nil)
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		id := SQSPrefix + q.Name
 		msgtest.Expect(t, id, outs[id], checks.Pass, "sent, received and deleted a message", "visibility timeout")
 		msgtest.NoSecret(t, id, outs[id].Result, testSecret)
@@ -240,7 +240,7 @@ func TestSQSNonEmptyQueueIsNotProbed(t *testing.T) {
 func TestSQSReadOnlyDoesNotProbe(t *testing.T) {
 	f := newQueues(t, nil)
 	outs := f.run(checks.Options{ReadOnly: true}, nil)
-	for _, q := range config.Queues {
+	for _, q := range config.Queues() {
 		msgtest.Expect(t, q.Name, outs[SQSPrefix+q.Name], checks.Pass, "not run (--read-only)")
 	}
 }

@@ -32,6 +32,9 @@ type s3Backend struct {
 
 func newS3Backend(ctx context.Context, cfg *config.Config, env *awsenv.Env) (*s3Backend, error) {
 	ac, err := env.Config(ctx)
+	if errors.Is(err, awsenv.ErrNoRegion) {
+		return nil, &opError{Kind: kindRegion, Text: err.Error()}
+	}
 	if err != nil {
 		return nil, &opError{Kind: kindNoCredentials, Text: sanitize(err.Error())}
 	}

@@ -37,7 +37,7 @@ func randName(prefix string) string {
 // bucketVars maps every bucket variable to its own bucket name.
 func bucketVars(names map[string]string) map[string]string {
 	kv := map[string]string{}
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		kv[b.Var] = names[b.Purpose]
 	}
 	return kv
@@ -79,8 +79,8 @@ func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro
 }
 
 func bucketIDs() []string {
-	ids := make([]string, len(config.Buckets))
-	for i, b := range config.Buckets {
+	ids := make([]string, len(config.Buckets()))
+	for i, b := range config.Buckets() {
 		ids[i] = "storage.bucket." + b.Purpose
 	}
 	return ids

@@ -43,7 +43,7 @@ type seams struct {
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
 	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
 	off := s.disabledReason()
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		c := checks.Check{
 			ID:       "storage.bucket." + b.Purpose,
 			Group:    Group,
@@ -93,8 +93,8 @@ type suite struct {
 }
 
 func purposes() []string {
-	out := make([]string, len(config.Buckets))
-	for i, b := range config.Buckets {
+	out := make([]string, len(config.Buckets()))
+	for i, b := range config.Buckets() {
 		out[i] = b.Purpose
 	}
 	return out
@@ -160,7 +160,7 @@ func (s *suite) bucketsFor(ps ...string) []namedBucket {
 	}
 	var out []namedBucket
 	idx := map[string]int{}
-	for _, b := range config.Buckets {
+	for _, b := range config.Buckets() {
 		name := s.cfg.Get(b.Var)
 		if !want[b.Purpose] || name == "" {
 			continue
