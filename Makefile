@@ -19,7 +19,7 @@ FUZZTIME     ?= 20s
 BENCH_COUNT     ?= 3
 BENCH_TIME      ?= 500ms
 BENCH_PKGS      ?= ./internal/checks/ ./internal/report/
-BENCH_SERVICES  ?= postgres,minio,mosquitto
+BENCH_SERVICES  ?= postgres,minio,mosquitto,sqs,localkms
 BENCH_COLD_RUNS ?= 21
 BENCH_FULL_RUNS ?= 5
 

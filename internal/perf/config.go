@@ -52,9 +52,15 @@ type Env func(name string) (string, bool)
 
 // Profile is one full-run configuration.
 type Profile struct {
-	Name     string
+	Name string
+	// Requires lists harness variables without which the profile would
+	// measure mostly failures; it is skipped when one is unset.
+	Requires []string
 	Backends []Backend
 }
+
+// Missing returns the profile's required variables that env lacks.
+func (p Profile) Missing(env Env) []string { return missingVars(p.Requires, env) }
 
 // Profiles are the configurations the full runs use: the self-hosted
 // stack of a new install, and the AWS services (one run cannot have both:
@@ -108,7 +114,10 @@ func Profiles() []Profile {
 				"ENCRYPTION_KMS_SIGNING_KEY_ID=${BENCH_KMS_SIGNING_KEY}",
 			}, ProcEnv: []string{"AWS_ENDPOINT_URL_KMS=${SPT_KMS_ENDPOINT}"}},
 		mqtt, telemetry)
-	return []Profile{{Name: "self-hosted", Backends: selfHosted}, {Name: "aws", Backends: onAWS}}
+	return []Profile{
+		{Name: "self-hosted", Requires: []string{"SPT_PG17_URL", "SPT_MINIO_ENDPOINT"}, Backends: selfHosted},
+		{Name: "aws", Requires: []string{"SPT_PG17_URL", "SPT_MINIO_ENDPOINT", "SPT_SQS_ENDPOINT", "SPT_KMS_ENDPOINT"}, Backends: onAWS},
+	}
 }
 
 // bucketNames are the MinIO buckets the benchmark creates, one per

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -213,6 +214,28 @@ func TestBuildConfig(t *testing.T) {
 
 // The env file must read back through the tool's own loader unchanged,
 // including values with characters a dotenv parser treats specially.
+func TestProfilesAreComplete(t *testing.T) {
+	for _, p := range Profiles() {
+		if len(p.Requires) == 0 || p.Missing(func(string) (string, bool) { return "x", true }) != nil {
+			t.Errorf("profile %s: requires %v", p.Name, p.Requires)
+		}
+		if got := p.Missing(func(string) (string, bool) { return "", false }); len(got) != len(p.Requires) {
+			t.Errorf("profile %s: missing %v with nothing set", p.Name, got)
+		}
+		// Every line must expand from harness variables and Setup values
+		// only: check the names it references are SPT_ or BENCH_ ones.
+		for _, b := range p.Backends {
+			for _, l := range append(append([]string(nil), b.Lines...), b.ProcEnv...) {
+				for _, ref := range regexp.MustCompile(`\$\{([A-Z0-9_a-z-]+)\}`).FindAllStringSubmatch(l, -1) {
+					if !strings.HasPrefix(ref[1], "SPT_") && !strings.HasPrefix(ref[1], "BENCH_") {
+						t.Errorf("%s/%s: %q references ${%s}", p.Name, b.Name, l, ref[1])
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestWriteEnvFileLoadsBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bench.env")
 	want := map[string]string{

@@ -156,6 +156,10 @@ func (b *bench) configs(ctx context.Context) ([]profile, error) {
 		if b.o.profiles != "" && !slices.Contains(strings.Split(b.o.profiles, ","), pr.Name) {
 			continue
 		}
+		if m := pr.Missing(os.LookupEnv); len(m) > 0 {
+			fmt.Printf("profile %s skipped: %s not set (start those services)\n", pr.Name, strings.Join(m, ", "))
+			continue
+		}
 		c, err := perf.BuildConfig(ctx, pr.Backends, os.LookupEnv, false, b.res)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", pr.Name, err)
@@ -488,7 +492,7 @@ func (b *bench) waits(ctx context.Context, p profile) error {
 	if len(shared) == 0 {
 		fmt.Println("  none")
 	}
-	fmt.Println("blocked in check code on its own goroutines (waiting for its own I/O):")
+	fmt.Println("other blocking in check code (one check function: its own goroutines, or a lock shared by checks built from one closure):")
 	for _, w := range own {
 		fmt.Printf("  %-55s at %-35s %s\n", w.Check, w.Site, per(w.Delay))
 	}
