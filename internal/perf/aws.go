@@ -22,6 +22,7 @@ import (
 const (
 	benchKeyID  = "AKIDPREFLIGHTBENCH"
 	benchSecret = "bench-secret-not-a-real-key"
+	benchRegion = "us-east-1"
 )
 
 // awsBackend gives the AWS SDK a region and credentials from its default
@@ -33,9 +34,12 @@ func awsBackend() Backend {
 		Name:     "aws (SDK default chain: container-credentials endpoint in the bench process)",
 		Requires: []string{"SPT_KMS_REGION", "SPT_KMS_ACCOUNT"},
 		Setup:    setupCredentials,
+		// MinIO reports its buckets in us-east-1, and storage checks the
+		// bucket region; local-kms keys carry its own region in their ARNs,
+		// so the KMS keys are given by ID (the check then warns: use ARNs).
 		Lines: []string{
-			"AWS_REGION=${SPT_KMS_REGION}",
-			"AWS_DEFAULT_REGION=${SPT_KMS_REGION}",
+			"AWS_REGION=" + benchRegion,
+			"AWS_DEFAULT_REGION=" + benchRegion,
 			"AWS_ACCOUNT_ID=${SPT_KMS_ACCOUNT}",
 		},
 		ProcEnv: []string{
@@ -107,8 +111,7 @@ func staticCreds() aws.CredentialsProvider {
 // setupSQS creates the eight queues with the module's settings.
 func setupSQS(ctx context.Context, env Env, _ *Resources) (map[string]string, error) {
 	ep, _ := env("SPT_SQS_ENDPOINT")
-	region, _ := env("SPT_KMS_REGION")
-	c := sqs.New(sqs.Options{Region: region, BaseEndpoint: aws.String(ep), Credentials: staticCreds()})
+	c := sqs.New(sqs.Options{Region: benchRegion, BaseEndpoint: aws.String(ep), Credentials: staticCreds()})
 	vals, arns := map[string]string{}, map[string]string{}
 	for _, q := range queueSpec {
 		attrs := map[string]string{"VisibilityTimeout": strconv.Itoa(q.visibility)}
@@ -155,7 +158,7 @@ func setupKMS(ctx context.Context, env Env, _ *Resources) (map[string]string, er
 		if err != nil {
 			return nil, fmt.Errorf("create KMS key %s: %w", k.spec, err)
 		}
-		vals[k.val] = aws.ToString(out.KeyMetadata.Arn)
+		vals[k.val] = aws.ToString(out.KeyMetadata.KeyId)
 	}
 	return vals, nil
 }

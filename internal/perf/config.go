@@ -105,7 +105,7 @@ func Profiles() []Profile {
 		// any signing region, so one AWS_REGION serves S3 and local-kms.
 		Backend{Name: "storage (S3 API: MinIO via AWS_ENDPOINT_URL_S3)", Requires: []string{"SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY", "SPT_MINIO_SECRET_KEY"},
 			Setup: setupMinIO, Lines: bucketLines("OBJECT_STORAGE_TYPE=aws"), ProcEnv: []string{"AWS_ENDPOINT_URL_S3=http://${SPT_MINIO_ENDPOINT}"}},
-		Backend{Name: "queue (SQS: local-aws-sqs)", Requires: []string{"SPT_SQS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupSQS,
+		Backend{Name: "queue (SQS: local-aws-sqs)", Requires: []string{"SPT_SQS_ENDPOINT"}, Setup: setupSQS,
 			Lines: sqsLines(), ProcEnv: []string{"AWS_ENDPOINT_URL_SQS=${SPT_SQS_ENDPOINT}"}},
 		Backend{Name: "encryption (KMS: local-kms)", Requires: []string{"SPT_KMS_ENDPOINT", "SPT_KMS_REGION"}, Setup: setupKMS,
 			Lines: []string{

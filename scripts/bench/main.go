@@ -349,6 +349,10 @@ func (b *bench) fullRuns(ctx context.Context, p profile) (def, one perf.Run, err
 		rss = max(rss, r.MaxRSS)
 	}
 	def, one = perf.MedianRun(defs), perf.MedianRun(ones)
+	// Kept for a closer look (with -dir): the median run's report.
+	if err := os.WriteFile(filepath.Join(b.o.dir, p.name+"-report.json"), def.Stdout, 0o600); err != nil {
+		return def, one, err
+	}
 	for _, x := range []struct {
 		name string
 		r    perf.Run
