@@ -90,6 +90,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 			return err
 		}
 		packed = &r
+		o.Check.allowNoInput = true
 	}
 	logBuf := bundle.NewLogBuffer(bundle.DefaultLogHead, bundle.DefaultLogTail)
 	o.Check.logCapture = logBuf

@@ -37,6 +37,9 @@ type CheckOptions struct {
 	// the configured ones.
 	logCapture   io.Writer
 	extraSecrets []secret.Named
+	// allowNoInput lets `bundle --results` pack an earlier run without a
+	// configuration.
+	allowNoInput bool
 }
 
 func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptions) error) *cobra.Command {
@@ -95,6 +98,11 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	cfg, err := o.Inputs.load(s)
 	if err != nil {
 		return nil, err
+	}
+	if !o.allowNoInput {
+		if err := o.Inputs.requireSome(cfg); err != nil {
+			return nil, err
+		}
 	}
 	rs, err := resolveSettings(s, o.cmd.Flags(), cfg.Preflight)
 	if err != nil {

@@ -136,7 +136,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "-o", "yaml"}, `unknown output format "yaml"`},
 		{[]string{"check", "-o", "json", "-o", "table"}, "only one -o may write to stdout"},
 		{[]string{"check", "--env-file", example("valid.env"), "--only", "postgres.vesion"}, `"postgres.vesion" matches no check`},
-		{[]string{"check", "--fail-on", "sometimes"}, "--fail-on"},
+		{[]string{"check", "--env-file", example("valid.env"), "--fail-on", "sometimes"}, "--fail-on"},
+		{[]string{"check"}, "no configuration given: pass --env-file FILE"},
+		{[]string{"config", "validate"}, "no configuration given"},
 		{[]string{"check", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"explain", "config.requird"}, `did you mean "config.required"`},
 	}

@@ -34,3 +34,13 @@ func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 	}
 	return cfg, nil
 }
+
+// requireSome refuses to check an empty configuration: with no input at
+// all every check would fail, and the real mistake (a forgotten flag) would
+// drown in a wall of "not set".
+func (o *InputOptions) requireSome(cfg *config.Config) error {
+	if len(cfg.Files) > 0 || o.FromEnv {
+		return nil
+	}
+	return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
+}

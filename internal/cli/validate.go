@@ -30,6 +30,9 @@ func newCmdConfigValidate(s *Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := in.requireSome(cfg); err != nil {
+				return err
+			}
 			_, err = fmt.Fprintf(s.Out, "configuration is valid: %d variables set", len(cfg.Names()))
 			if err == nil && len(cfg.Files) > 0 {
 				_, err = fmt.Fprintf(s.Out, " from %v", cfg.Files)
