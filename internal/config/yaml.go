@@ -166,8 +166,11 @@ func (l *yamlLoader) leaf(key string, sc *schema, n *yaml.Node) {
 		return
 	}
 	if v.Secret && expanded != "" && !refRe.MatchString(text) {
-		l.ds.warnf(l.pos(n), key, fmt.Sprintf("use %s: ${%s} (or %sFile for a key) so the file can be committed without the secret", lastSeg(key), v.Name, lastSeg(key)),
-			"a secret is written in clear in the config file")
+		hint := fmt.Sprintf("use %s: ${%s} so the file can be committed without the secret", lastSeg(key), v.Name)
+		if v.FileKey {
+			hint = fmt.Sprintf("use %s: ${%s}, or %sFile: PATH, so the file can be committed without the secret", lastSeg(key), v.Name, lastSeg(key))
+		}
+		l.ds.warnf(l.pos(n), key, hint, "a secret is written in clear in the config file")
 	}
 	if p, h := checkValue(v, expanded); p != "" {
 		if v.Secret {
