@@ -53,7 +53,7 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		switch {
 		case err == nil:
 			cfg.Files = append(cfg.Files, path)
-			l := &yamlLoader{file: path, dir: filepath.Dir(path), env: o.Env, cfg: cfg, ds: &ds}
+			l := &yamlLoader{file: path, dir: filepath.Dir(path), env: o.Env, cfg: cfg, ds: &ds, readFile: o.ReadFile}
 			l.load(data)
 		case explicit || !errors.Is(err, fs.ErrNotExist):
 			ds.errorf(Source{Kind: FromYAML, File: path}, "", "pass an existing file with -c, or drop -c to use only env files and flags", "cannot read the config file: %v", pathErr(err))

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -68,6 +67,8 @@ type yamlLoader struct {
 	env  map[string]string
 	cfg  *Config
 	ds   *Diagnostics
+	// readFile reads <key>File references (the loader's injected reader).
+	readFile func(string) ([]byte, error)
 }
 
 func (l *yamlLoader) pos(n *yaml.Node) Source {
@@ -193,7 +194,7 @@ func (l *yamlLoader) fromFile(key string, v Var, n *yaml.Node, path string) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(l.dir, path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := l.readFile(path)
 	if err != nil {
 		l.ds.errorf(l.pos(n), key, "the path is relative to the config file's folder", "cannot read the file: %v", pathErr(err))
 		return
