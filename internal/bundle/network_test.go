@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,18 +14,6 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
-
-// closedPort returns a 127.0.0.1 port nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
-}
 
 // silentListener accepts connections and never writes a byte; it returns
 // the port and a counter of accepted connections.
@@ -69,7 +56,7 @@ func TestNetworkFailuresAreReportedWithinDeadlines(t *testing.T) {
 		ep   Endpoint
 		want string
 	}{
-		{"closed port", Endpoint{Host: "127.0.0.1", Port: closedPort(t), Handshake: DirectTLS}, "refused"},
+		{"closed port", Endpoint{Host: "127.0.0.1", Port: strings.TrimPrefix(testsvc.ClosedAddr(t), "127.0.0.1:"), Handshake: DirectTLS}, "refused"},
 		{"silent TLS server", Endpoint{Host: "127.0.0.1", Port: silent, Handshake: DirectTLS}, "no answer within 300ms"},
 		{"silent PostgreSQL server", Endpoint{Host: "127.0.0.1", Port: silent, Handshake: PostgresTLS}, "no answer within 300ms"},
 	}

@@ -64,7 +64,7 @@ func newLeakySetup(t *testing.T) leakySetup {
 		"slack secret":      "slack-signing-unique-99",
 		"aws session (env)": "IQoJb3JpZ2luX2VjEunique-session-token",
 	}}
-	closed := closedPort(t)
+	_, closed, _ := net.SplitHostPort(testsvc.ClosedAddr(t))
 	envFile := strings.Join([]string{
 		"SERVER_DOMAIN=localhost",
 		// A closed 127.0.0.1 port: drivers and the bundle's own probes fail.
@@ -109,17 +109,6 @@ func writeFile(t *testing.T, path, body string) {
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
 }
 
 // encodingsOf lists, independently of internal/secret, the forms a value

@@ -60,3 +60,18 @@ func (s *Silent) Accepted() int {
 	defer s.mu.Unlock()
 	return len(s.conns)
 }
+
+// ClosedAddr returns a 127.0.0.1 host:port nothing listens on, for
+// "connection refused" paths. (A port is briefly bound and released, so
+// another process could take it; on loopback in a test that is vanishingly
+// rare.)
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 // An unreachable built-in broker is expected before installation (it runs
@@ -14,8 +15,8 @@ import (
 // end within the check's deadline plus a second.
 func TestUnreachableBrokerByStageWithinDeadline(t *testing.T) {
 	const timeout = 1500 * time.Millisecond
-	closed := closedPort(t)
-	silent := silentListener(t)
+	closed := testsvc.ClosedAddr(t)
+	silent := testsvc.SilentListener(t).Addr()
 	for _, tc := range []struct {
 		name     string
 		endpoint string
@@ -54,7 +55,7 @@ func TestUnreachableBrokerByStageWithinDeadline(t *testing.T) {
 // IoT Core exists before Spacelift is installed, so an unreachable IoT
 // endpoint fails in either stage.
 func TestUnreachableIoTCoreFailsPreInstall(t *testing.T) {
-	o := runConnect(t, map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: closedPort(t)}, checks.PreInstall, 2*time.Second, noDNS(t))
+	o := runConnect(t, map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: testsvc.ClosedAddr(t)}, checks.PreInstall, 2*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Fail, "connection refused")
 }
 

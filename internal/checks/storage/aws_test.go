@@ -196,7 +196,7 @@ func TestAWSDeadline(t *testing.T) {
 	for _, p := range purposes() {
 		names[p] = randName(shortPurpose(p))
 	}
-	e := s3Env{endpoint: "http://" + blackhole(t), ak: "AKIDBLACKHOLE", sk: "blackhole-secret"}
+	e := s3Env{endpoint: "http://" + testsvc.SilentListener(t).Addr(), ak: "AKIDBLACKHOLE", sk: "blackhole-secret"}
 	deadlineTest(t, e.cfg(t, names, nil))
 }
 

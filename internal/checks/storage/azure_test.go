@@ -232,6 +232,6 @@ func TestAzurePublicContainerWarns(t *testing.T) {
 func TestAzureDeadline(t *testing.T) {
 	a := requireAzurite(t)
 	names := a.createAll(t)
-	hole := "http://" + blackhole(t) + "/" + a.account
+	hole := "http://" + testsvc.SilentListener(t).Addr() + "/" + a.account
 	deadlineTest(t, a.cfg(t, names, map[string]string{config.AzureConnectionString: strings.Replace(a.conn, a.url, hole, 1)}))
 }

@@ -184,5 +184,5 @@ func TestGCSDeadline(t *testing.T) {
 	g := requireGCS(t)
 	names := g.createAll(t, false)
 	t.Setenv("STORAGE_EMULATOR_HOST", "")
-	deadlineTest(t, g.cfg(t, names, map[string]string{config.StorageEmulatorHost: blackhole(t)}))
+	deadlineTest(t, g.cfg(t, names, map[string]string{config.StorageEmulatorHost: testsvc.SilentListener(t).Addr()}))
 }

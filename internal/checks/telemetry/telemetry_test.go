@@ -17,6 +17,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 func run(t *testing.T, vars map[string]string, timeout time.Duration) checks.Outcome {
@@ -48,31 +49,6 @@ func listen(t *testing.T) net.Listener {
 	}
 	t.Cleanup(func() { _ = l.Close() })
 	return l
-}
-
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
-
-// silent accepts connections and never answers.
-func silent(t *testing.T) string {
-	l := listen(t)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
-	return l.Addr().String()
 }
 
 func TestDisabled(t *testing.T) {
@@ -124,8 +100,8 @@ func TestDatadog(t *testing.T) {
 		{"trace agent URL wins", map[string]string{config.DDAgentHost: "ignored.missing.test", config.DDTraceAgentURL: good.URL}, checks.Pass, []string{"7.52.1"}},
 		{"agent without /info", map[string]string{config.DDTraceAgentURL: old.URL}, checks.Warn, []string{"no /info endpoint"}},
 		{"agent without APM", map[string]string{config.DDTraceAgentURL: noAPM.URL}, checks.Warn, []string{"lists no traces endpoint"}},
-		{"nothing listening", map[string]string{config.DDTraceAgentURL: "http://" + closedPort(t)}, checks.Warn, []string{"is unreachable", "connection refused"}},
-		{"agent never answers", map[string]string{config.DDTraceAgentURL: "http://" + silent(t)}, checks.Warn, []string{"did not answer"}},
+		{"nothing listening", map[string]string{config.DDTraceAgentURL: "http://" + testsvc.ClosedAddr(t)}, checks.Warn, []string{"is unreachable", "connection refused"}},
+		{"agent never answers", map[string]string{config.DDTraceAgentURL: "http://" + testsvc.SilentListener(t).Addr()}, checks.Warn, []string{"did not answer"}},
 		{"no agent host", map[string]string{}, checks.Fail, []string{"DD_AGENT_HOST is not set"}},
 		{"unix socket", map[string]string{config.DDTraceAgentURL: "unix:///var/run/datadog/apm.socket"}, checks.Warn, []string{"unix socket"}},
 	} {
@@ -152,7 +128,7 @@ func TestXRay(t *testing.T) {
 		{"host:port", daemon, checks.Pass, []string{"TCP port " + daemon + " answers", "UDP", "cannot be confirmed"}},
 		{"by name", "xray-daemon:" + port, checks.Pass, []string{"resolves to: 127.0.0.1"}},
 		{"tcp and udp forms", "udp:127.0.0.1:2000 tcp:" + daemon, checks.Pass, []string{"UDP segment delivery to 127.0.0.1:2000 cannot be confirmed"}},
-		{"closed", closedPort(t), checks.Warn, []string{"refused"}},
+		{"closed", testsvc.ClosedAddr(t), checks.Warn, []string{"refused"}},
 		{"unresolvable", "xray.missing.test:2000", checks.Warn, []string{"does not resolve"}},
 		{"unparsable", "xray-daemon", checks.Fail, []string{"is not HOST:PORT"}},
 	} {
@@ -204,8 +180,8 @@ func TestOpenTelemetry(t *testing.T) {
 		{"a protocol other than grpc", "http://" + good, map[string]string{config.OTLPProtocol: "http/protobuf"}, checks.Warn, []string{"accepted", "OTEL_EXPORTER_OTLP_PROTOCOL is \"http/protobuf\""}},
 		{"gRPC without the trace service", "http://" + bare, nil, checks.Fail, []string{"has no OTLP trace service (Unimplemented)", "traces pipeline"}},
 		{"an HTTP server, not gRPC", httpOnly.URL, nil, checks.Warn, []string{"cannot reach an OTLP/gRPC collector"}},
-		{"nothing listening", "http://" + closedPort(t), nil, checks.Warn, []string{"cannot reach an OTLP/gRPC collector"}},
-		{"a collector that never answers", "http://" + silent(t), nil, checks.Warn, []string{"did not answer"}},
+		{"nothing listening", "http://" + testsvc.ClosedAddr(t), nil, checks.Warn, []string{"cannot reach an OTLP/gRPC collector"}},
+		{"a collector that never answers", "http://" + testsvc.SilentListener(t).Addr(), nil, checks.Warn, []string{"did not answer"}},
 		{"no scheme", good, nil, checks.Fail, []string{"does not start with http://"}},
 		{"the HTTP port", "http://127.0.0.1:4318", nil, checks.Warn, []string{"port 4318 is OTLP over HTTP"}},
 	} {
