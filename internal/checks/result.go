@@ -9,10 +9,13 @@ import (
 // Result is what a check observed. Message says what was observed, Advice
 // how to fix it; both must be safe to paste into a ticket.
 type Result struct {
-	Status    Status
-	Message   string
-	Advice    string
-	Details   Details
+	Status  Status
+	Message string
+	Advice  string
+	Details Details
+	// Steps are what the check verified on the way, in order; empty for a
+	// check with a single finding. Build them with a Verdict.
+	Steps     []Step
 	BlockedBy []string
 }
 

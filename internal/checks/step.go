@@ -1,0 +1,128 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Step is one thing a check verified on its way to a verdict: one bucket of
+// several, one attribute of a queue, one variable of the configuration.
+// Steps are kept in the order the check took them, passing ones included,
+// so a report can show the whole tree (Vault's diagnose "spot checks").
+type Step struct {
+	// Name says what the step looked at (a bucket, a variable); it may be
+	// empty when the check has a single subject.
+	Name    string
+	Status  Status
+	Message string
+	// Advice is how to fix this step; empty when it passed.
+	Advice string
+	// Evidence holds the facts the step observed, safe to show.
+	Evidence Details
+}
+
+// Title is the step as one line: "name: message", or the message alone.
+func (s Step) Title() string {
+	if s.Name == "" {
+		return s.Message
+	}
+	return s.Name + ": " + s.Message
+}
+
+// Verdict builds a Result from the steps of one check: the worst step sets
+// the status, the message names the first step of that status and counts
+// the other problems, and the advice of every problem is kept once, the
+// worst first. It is the one place that folds several findings into one
+// verdict.
+type Verdict struct {
+	list    []Step
+	details Details
+}
+
+// Add records a step.
+func (v *Verdict) Add(s Step) { v.list = append(v.list, s) }
+
+// Pass records a passing step.
+func (v *Verdict) Pass(name, format string, args ...any) {
+	v.Add(Step{Name: name, Status: Pass, Message: fmt.Sprintf(format, args...)})
+}
+
+// Warn records a step that found something to look at.
+func (v *Verdict) Warn(name, advice, format string, args ...any) {
+	v.Add(Step{Name: name, Status: Warn, Message: fmt.Sprintf(format, args...), Advice: advice})
+}
+
+// Fail records a step that found a problem.
+func (v *Verdict) Fail(name, advice, format string, args ...any) {
+	v.Add(Step{Name: name, Status: Fail, Message: fmt.Sprintf(format, args...), Advice: advice})
+}
+
+// Merge records a finished Result (e.g. a classified SDK error) as a step.
+func (v *Verdict) Merge(name string, r Result) {
+	v.Add(Step{Name: name, Status: r.Status, Message: r.Message, Advice: r.Advice, Evidence: r.Details})
+}
+
+// Detail adds a fact about the whole check (not about one step).
+func (v *Verdict) Detail(key string, value any) { v.details.Add(key, value) }
+
+// Status is the worst status recorded so far; Pass when nothing was.
+func (v *Verdict) Status() Status {
+	st := Pass
+	for _, s := range v.list {
+		st = Worse(st, s.Status)
+	}
+	return st
+}
+
+// Stopped reports whether a step failed or errored, which makes later
+// steps pointless for checks that go one step after another.
+func (v *Verdict) Stopped() bool { return v.Status() >= Fail }
+
+// Len is the number of steps recorded.
+func (v *Verdict) Len() int { return len(v.list) }
+
+// Result folds the steps into the check's Result. With no problem, the
+// message is passMsg.
+func (v *Verdict) Result(passMsg string) Result {
+	res := Result{Status: v.Status(), Details: append(Details(nil), v.details...), Steps: append([]Step(nil), v.list...)}
+	if res.Status <= Pass {
+		res.Status, res.Message = Pass, passMsg
+		return res
+	}
+	var lead *Step
+	problems := 0
+	for i := range v.list {
+		s := &v.list[i]
+		if s.Status <= Pass {
+			continue
+		}
+		problems++
+		if lead == nil && s.Status == res.Status {
+			lead = s
+		}
+	}
+	res.Message = lead.Title() + MoreProblems(problems-1)
+	var advice []string
+	seen := map[string]bool{}
+	for st := Error; st > Pass; st-- {
+		for _, s := range v.list {
+			if s.Status == st && s.Advice != "" && !seen[s.Advice] {
+				seen[s.Advice] = true
+				advice = append(advice, s.Advice)
+			}
+		}
+	}
+	res.Advice = strings.Join(advice, "\n")
+	return res
+}
+
+// MoreProblems is the " (and N more problems)" suffix, empty for n < 1.
+func MoreProblems(n int) string {
+	switch {
+	case n < 1:
+		return ""
+	case n == 1:
+		return " (and 1 more problem)"
+	}
+	return fmt.Sprintf(" (and %d more problems)", n)
+}
