@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,7 +195,7 @@ func runCommand(t *testing.T, args []string, stepEnv map[string]string, junit, m
 		t.Fatal(err)
 	}
 	// Secrets the step maps from CI secrets get the example's values.
-	cfg, diags := config.Load(config.LoadOptions{EnvFiles: []string{"spacelift.env"}, NoConfigFile: true})
+	cfg, diags := config.Load(config.LoadOptions{EnvFiles: []string{"spacelift.env"}, NoConfigFile: true, Catalog: checks.MustCatalog(cli.Backends())})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

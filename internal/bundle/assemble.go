@@ -79,13 +79,10 @@ func Assemble(in Input) ([]File, error) {
 		return nil
 	}
 	cfg := in.Config
-	if cfg == nil {
-		cfg = config.New()
-	}
 	if err := add("config.json", "the effective configuration, secrets redacted, with where every value came from", Effective(cfg, in.Settings, scrub)); err != nil {
 		return nil, err
 	}
-	if err := add("environment.json", "tool version and build, OS and architecture, and the platform (Kubernetes, ECS, CI) detected from environment variable names", DetectEnvironment(in.Env, in.Build)); err != nil {
+	if err := add("environment.json", "tool version and build, OS and architecture, and the platform (Kubernetes, ECS, CI) detected from environment variable names", DetectEnvironment(in.Env, in.Build, cfg.Catalog())); err != nil {
 		return nil, err
 	}
 	network := in.Network

@@ -41,12 +41,12 @@ func Effective(cfg *config.Config, settings []Setting, scrub func(string) string
 	out := EffectiveConfig{InputFiles: append([]string{}, cfg.Files...), Variables: []ConfigValue{}, Settings: []Setting{}}
 	for _, name := range cfg.Names() {
 		v, _ := cfg.Lookup(name)
-		def, _ := config.Lookup(name)
+		def, _ := cfg.Catalog().Lookup(name)
 		out.Variables = append(out.Variables, ConfigValue{
 			Name: name, Value: scrub(v.Display()), Secret: def.Secret, From: scrub(v.Source.String()), Source: scrubSource(v.Source, scrub),
 		})
 	}
-	for _, def := range config.Vars() {
+	for _, def := range cfg.Catalog().Vars() {
 		if def.Default == "" || cfg.Has(def.Name) {
 			continue
 		}

@@ -1,15 +1,18 @@
-package bundle
+package bundle_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/bundle"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func cfgOf(t *testing.T, kv map[string]string) *config.Config {
 	t.Helper()
-	cfg, err := config.FromMap(kv, config.Source{Kind: config.FromEnvFile, File: "t.env", Line: 1})
+	cfg, err := config.FromMap(checks.MustCatalog(cli.Backends()), kv, config.Source{Kind: config.FromEnvFile, File: "t.env", Line: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +50,7 @@ func TestEndpointsFromConfig(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			eps, missing := Endpoints(cfgOf(t, c.cfg))
+			eps, missing := bundle.Endpoints(cli.Backends(), cfgOf(t, c.cfg))
 			var got []string
 			for _, e := range eps {
 				got = append(got, e.Host+"|"+e.Port+"|"+string(e.Handshake)+"|"+strings.Join(e.Vars, ","))

@@ -56,11 +56,11 @@ func ciMarkers() []marker {
 
 // DetectEnvironment reports the build, the platform and the runtimes the
 // environment names reveal.
-func DetectEnvironment(env map[string]string, b Build) Environment {
+func DetectEnvironment(env map[string]string, b Build, cat *config.Catalog) Environment {
 	e := Environment{Tool: b, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(),
 		Kubernetes: detect(env, kubernetesMarkers()), ECS: detect(env, ecsMarkers()), CI: detect(env, ciMarkers())}
 	known := map[string]bool{}
-	for _, v := range config.Vars() {
+	for _, v := range cat.Vars() {
 		known[v.Name] = true
 	}
 	e.SpaceliftVariables, e.PreflightVariables = []string{}, []string{}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func TestDetectEnvironmentReadsNamesOnly(t *testing.T) {
@@ -18,9 +20,13 @@ func TestDetectEnvironmentReadsNamesOnly(t *testing.T) {
 		{"ECS task", map[string]string{"ECS_CONTAINER_METADATA_URI_V4": "http://169.254.170.2/v4/secret-task-id"}, false, true, false, "", ""},
 		{"Jenkins", map[string]string{"JENKINS_URL": "https://jenkins.internal/"}, false, false, true, "Jenkins", "JENKINS_URL"},
 	}
+	cat, err := config.NewCatalog([]config.Var{config.Spacelift("SERVER_DOMAIN", "server.domain", "The domain.")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := DetectEnvironment(c.env, Build{Version: "v1"})
+			e := DetectEnvironment(c.env, Build{Version: "v1"}, cat)
 			if e.Kubernetes.Detected != c.k8s || e.ECS.Detected != c.ecs || e.CI.Detected != c.ci {
 				t.Errorf("detected k8s=%v ecs=%v ci=%v", e.Kubernetes.Detected, e.ECS.Detected, e.CI.Detected)
 			}

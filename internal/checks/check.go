@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,8 +15,10 @@ import (
 type Check struct {
 	// ID is lowercase and dotted, e.g. "postgres.version".
 	ID string
-	// Group is the component the check belongs to, e.g. "postgres".
-	Group string
+	// Group is the component the check belongs to, e.g. "postgres"; the
+	// plan sets it (and GroupTitle) from the backend that registers it.
+	Group      string
+	GroupTitle string
 	// Title is a short sentence-case description.
 	Title string
 	// Doc names the page under docs/checks/ (without .md); it defaults to ID.
@@ -71,15 +75,65 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// Plan collects the checks of one run, in registry order, and the cleanup
-// functions of the clients the backends share between their checks.
+// Plan collects the checks of one run, in registry order, the cleanup
+// functions of the clients the backends share between their checks, and
+// the values shared across backends for the run (one AWS configuration).
 type Plan struct {
-	checks  []Check
-	closers []func(context.Context)
+	backends []Backend
+	group    Group
+	checks   []Check
+	closers  []func(context.Context)
+
+	sharedMu sync.Mutex
+	shared   map[any]any
 }
 
-// Add appends checks in registry order.
-func (p *Plan) Add(cs ...Check) { p.checks = append(p.checks, cs...) }
+// Add appends checks in registry order, stamped with the group of the
+// backend registering them.
+func (p *Plan) Add(cs ...Check) {
+	for _, c := range cs {
+		if p.group.ID != "" {
+			if c.Group == "" {
+				c.Group = p.group.ID
+			}
+			if c.GroupTitle == "" {
+				c.GroupTitle = p.group.Title
+			}
+		}
+		p.checks = append(p.checks, c)
+	}
+}
+
+// Backends returns the backends the plan was built from, in order
+// (config.required and config.values loop over them).
+func (p *Plan) Backends() []Backend { return p.backends }
+
+// Shared returns the run's value for key, creating it with make on first
+// use, so backends share one client or configuration per run without the
+// composition root wiring it (e.g. the AWS configuration S3, KMS, SQS and
+// IoT Core use). make runs without the lock held, so it may itself ask for
+// another shared value; if two callers race, the first stored value wins.
+// make must therefore be cheap and touch no network: clients are created
+// lazily by the values it returns.
+func Shared[T any](p *Plan, key any, make func() T) T {
+	p.sharedMu.Lock()
+	v, ok := p.shared[key]
+	p.sharedMu.Unlock()
+	if ok {
+		return v.(T)
+	}
+	created := make()
+	p.sharedMu.Lock()
+	defer p.sharedMu.Unlock()
+	if v, ok := p.shared[key]; ok {
+		return v.(T)
+	}
+	if p.shared == nil {
+		p.shared = map[any]any{}
+	}
+	p.shared[key] = created
+	return created
+}
 
 // OnClose registers a function that releases a backend's shared client at
 // the end of the run.
@@ -109,6 +163,8 @@ func (p *Plan) Validate() error {
 			return fmt.Errorf("check %q has no Run function", c.ID)
 		case c.Group == "" || c.Title == "":
 			return fmt.Errorf("check %q needs a group and a title", c.ID)
+		case !strings.HasPrefix(c.ID, c.Group+"."):
+			return fmt.Errorf("check %q is not in its group %q", c.ID, c.Group)
 		}
 		seen[c.ID] = true
 	}

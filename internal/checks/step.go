@@ -81,6 +81,12 @@ func (v *Verdict) Stopped() bool { return v.Status() >= Fail }
 // Len is the number of steps recorded.
 func (v *Verdict) Len() int { return len(v.list) }
 
+// Steps returns the steps recorded so far, as a new slice.
+func (v *Verdict) Steps() []Step { return append([]Step(nil), v.list...) }
+
+// Details returns the check-wide details recorded so far.
+func (v *Verdict) Details() Details { return append(Details(nil), v.details...) }
+
 // Result folds the steps into the check's Result. With no problem, the
 // message is passMsg.
 func (v *Verdict) Result(passMsg string) Result {

@@ -94,7 +94,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	}
 	logBuf := bundle.NewLogBuffer(bundle.DefaultLogHead, bundle.DefaultLogTail)
 	o.Check.logCapture = logBuf
-	o.Check.extraSecrets = environmentSecrets(s.Env)
+	o.Check.extraSecrets = environmentSecrets(s.catalog(), s.Env)
 	p, err := prepare(&o.Check)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	if err := checkDestination(path); err != nil {
 		return err
 	}
-	eps, missing := bundle.Endpoints(p.cfg)
+	eps, missing := bundle.Endpoints(p.plan.Backends(), p.cfg)
 	if o.DryRun {
 		return printDryRun(o, p, path, eps, missing)
 	}
@@ -209,9 +209,9 @@ func checkDestination(path string) error {
 // environmentSecrets returns the secret variables present in the process
 // environment, so that a value an SDK read from there (its default
 // credential chain does) is redacted and swept even without --from-env.
-func environmentSecrets(env map[string]string) []secret.Named {
+func environmentSecrets(cat *config.Catalog, env map[string]string) []secret.Named {
 	var out []secret.Named
-	for _, v := range config.Vars() {
+	for _, v := range cat.Vars() {
 		if val := env[v.Name]; v.Secret && val != "" {
 			out = append(out, secret.Named{Rule: "$" + v.Name + " (process environment)", Value: secret.New(val)})
 		}

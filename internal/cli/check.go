@@ -15,7 +15,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
-	"github.com/spacelift-io/spacectl-preflight/internal/registry"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 	"github.com/spacelift-io/spacectl-preflight/internal/suggest"
@@ -117,7 +116,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log := newLogger(logW, verbose, sc)
-	plan := registry.Build(cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: rs.Stage, Logger: log})
+	plan := checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: rs.Stage, Logger: log})
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
 	}
@@ -131,7 +130,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 func namedSecrets(cfg *config.Config) []secret.Named {
 	var out []secret.Named
 	for _, n := range cfg.Names() {
-		if v, ok := config.Lookup(n); ok && v.Secret && cfg.Has(n) {
+		if v, ok := cfg.Catalog().Lookup(n); ok && v.Secret && cfg.Has(n) {
 			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
 		}
 	}

@@ -35,7 +35,7 @@ The first line points editors (yaml-language-server) at the JSON Schema that
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, diags := config.Load(config.LoadOptions{
-				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true,
+				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true, Catalog: s.catalog(),
 			})
 			diags.Write(s.Err)
 			if diags.HasErrors() {
@@ -101,7 +101,7 @@ yaml-language-server modeline that config init writes; save it to a file and
 pass config init --schema PATH to use a local copy.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			data, err := config.JSONSchema()
+			data, err := config.JSONSchema(s.catalog())
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,7 +63,7 @@ func TestConfigInitRoundTrips(t *testing.T) {
 			orig := loadInputs(t, tc.env, tc.args)
 			env := map[string]string{}
 			for _, m := range regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`).FindAllStringSubmatch(activeLines(out), -1) {
-				if _, isVar := config.Lookup(m[1]); !isVar {
+				if _, isVar := catalog().Lookup(m[1]); !isVar {
 					t.Fatalf("${%s} references no variable", m[1])
 				}
 				env[m[1]] = orig.Secret(m[1]).Reveal()
@@ -71,13 +72,13 @@ func TestConfigInitRoundTrips(t *testing.T) {
 			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env})
+			got, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env, Catalog: catalog()})
 			if len(diags) > 0 {
 				var b bytes.Buffer
 				diags.Write(&b)
 				t.Fatalf("loading the starter config reported:\n%s\n%s", b.String(), out)
 			}
-			for _, v := range config.Vars() {
+			for _, v := range catalog().Vars() {
 				if orig.Has(v.Name) != got.Has(v.Name) {
 					t.Errorf("%s: set=%v in the input, set=%v in the starter config", v.Name, orig.Has(v.Name), got.Has(v.Name))
 					continue
@@ -120,14 +121,14 @@ func TestConfigInitValidatesAgainstSchema(t *testing.T) {
 			t.Fatalf("uncommented starter does not match the schema: %v\n%s", err, full)
 		}
 		env := map[string]string{}
-		for _, v := range config.Vars() {
+		for _, v := range catalog().Vars() {
 			env[v.Name] = "x"
 		}
 		path := filepath.Join(t.TempDir(), "full.yaml")
 		if err := os.WriteFile(path, []byte(full), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env})
+		cfg, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env, Catalog: catalog()})
 		if diags.HasErrors() {
 			var b bytes.Buffer
 			diags.Write(&b)
@@ -178,7 +179,7 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env})
+			_, diags := config.Load(config.LoadOptions{ConfigPath: path, Env: env, Catalog: catalog()})
 			if diags.HasErrors() == tc.valid {
 				t.Errorf("loader: errors=%v, want valid=%v: %v", diags.HasErrors(), tc.valid, diags.Error())
 			}
@@ -216,7 +217,7 @@ func TestConfigInitReportsBadInput(t *testing.T) {
 
 func loadInputs(t *testing.T, env map[string]string, args []string) *config.Config {
 	t.Helper()
-	var o config.LoadOptions
+	o := config.LoadOptions{Catalog: catalog()}
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
 		case "--env-file":
@@ -322,3 +323,6 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+// catalog is every variable of this build's backends.
+func catalog() *config.Catalog { return checks.MustCatalog(Backends()) }

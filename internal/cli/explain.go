@@ -8,7 +8,6 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/docs"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
-	"github.com/spacelift-io/spacectl-preflight/internal/registry"
 )
 
 func newCmdExplain(s *Streams) *cobra.Command {
@@ -22,13 +21,13 @@ func newCmdExplain(s *Streams) *cobra.Command {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 			var ids []cobra.Completion
-			for _, c := range registry.Build(config.New(), checks.Options{Stage: checks.PreInstall}).Checks() {
+			for _, c := range offlinePlan(s).Checks() {
 				ids = append(ids, cobra.CompletionWithDesc(c.ID, c.Title))
 			}
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			plan := registry.Build(config.New(), checks.Options{Stage: checks.PreInstall})
+			plan := offlinePlan(s)
 			var ids []string
 			for _, c := range plan.Checks() {
 				ids = append(ids, c.ID)
@@ -45,4 +44,10 @@ func newCmdExplain(s *Streams) *cobra.Command {
 			return usageErrorf("%s", unknownID(args[0], ids))
 		},
 	}
+}
+
+// offlinePlan lists every check without a configuration (nothing enabled).
+func offlinePlan(s *Streams) *checks.Plan {
+	bs := s.backends()
+	return checks.Build(bs, config.New(checks.MustCatalog(bs)), checks.Options{Stage: checks.PreInstall})
 }

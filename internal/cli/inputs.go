@@ -26,7 +26,7 @@ func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
 // stderr. Warnings do not stop the command; errors do (exit 2).
 func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 	cfg, diags := config.Load(config.LoadOptions{
-		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, FromEnv: o.FromEnv, Env: s.Env,
+		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(),
 	})
 	diags.Write(s.Err)
 	if diags.HasErrors() {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/registry"
 )
 
 // ChecksOptions are the inputs of `checks`.
@@ -52,7 +51,7 @@ func runListChecks(_ context.Context, o *ChecksOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := registry.Build(cfg, checks.Options{Stage: checks.PreInstall})
+	plan := checks.Build(o.Streams.backends(), cfg, checks.Options{Stage: checks.PreInstall})
 	var infos []checkInfo
 	for _, c := range plan.Checks() {
 		needs := c.Needs

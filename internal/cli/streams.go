@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // Streams holds every piece of process-global state the commands touch
@@ -23,7 +26,21 @@ type Streams struct {
 	// Width is the terminal width for tables (0 when unknown).
 	Width int
 	Now   func() time.Time
+	// Backends are the components the checks cover; nil means every
+	// backend of this build (Backends). Tests add synthetic ones.
+	Backends []checks.Backend
 }
+
+// backends returns the backends the commands run with.
+func (s *Streams) backends() []checks.Backend {
+	if s.Backends != nil {
+		return s.Backends
+	}
+	return Backends()
+}
+
+// catalog returns every variable the backends accept.
+func (s *Streams) catalog() *config.Catalog { return checks.MustCatalog(s.backends()) }
 
 // System returns Streams bound to the real process.
 func System() *Streams {

@@ -36,6 +36,7 @@ func (v Value) Display() string {
 // Config is the merged configuration: Spacelift's variables plus this
 // tool's own settings.
 type Config struct {
+	cat  *Catalog
 	vars map[string]Value
 	// Settings from the YAML `preflight:` section (the CLI layers flags and
 	// SPACECTL_PREFLIGHT_* variables over them).
@@ -60,10 +61,13 @@ type Preflight struct {
 	CheckIDPos map[string]Source
 }
 
-// New returns an empty configuration.
-func New() *Config {
-	return &Config{vars: map[string]Value{}}
+// New returns an empty configuration that accepts the catalog's variables.
+func New(cat *Catalog) *Config {
+	return &Config{cat: cat, vars: map[string]Value{}}
 }
+
+// Catalog returns the variables this configuration accepts.
+func (c *Config) Catalog() *Catalog { return c.cat }
 
 // Set stores a value; later calls win, which is how precedence works.
 func (c *Config) Set(v Var, text string, src Source) {
@@ -155,37 +159,18 @@ func (c *Config) TypeOf(name string) (value string, implied bool) {
 	if c.Has(name) {
 		return c.Get(name), false
 	}
-	v, _ := Lookup(name)
+	v, _ := c.cat.Lookup(name)
 	return v.Default, true
 }
 
-// ObjectStorage is the effective OBJECT_STORAGE_TYPE.
-func (c *Config) ObjectStorage() string { v, _ := c.TypeOf(ObjectStorageType); return v }
-
-// Encryption is the effective ENCRYPTION_TYPE.
-func (c *Config) Encryption() string { v, _ := c.TypeOf(EncryptionType); return v }
-
-// MessageQueue is the effective MESSAGE_QUEUE_TYPE.
-func (c *Config) MessageQueue() string { v, _ := c.TypeOf(MessageQueueType); return v }
-
-// MQTTBroker is the effective MQTT_BROKER_TYPE.
-func (c *Config) MQTTBroker() string { v, _ := c.TypeOf(MQTTBrokerType); return v }
-
-// Observability is the effective OBSERVABILITY_VENDOR in its canonical case.
-func (c *Config) Observability() string {
-	v, _ := c.TypeOf(ObservabilityVendor)
-	for _, e := range []string{"Datadog", "AWS", "OpenTelemetry", "Disabled"} {
-		if strings.EqualFold(e, v) {
-			return e
-		}
+// Display returns a set variable's displayable form (secrets redacted, URL
+// passwords masked), trimmed, and whether it is set.
+func (c *Config) Display(name string) (string, bool) {
+	v, ok := c.vars[name]
+	if !ok || !c.Has(name) {
+		return "", false
 	}
-	return v
-}
-
-// UsesAWS reports whether any configured component talks to AWS.
-func (c *Config) UsesAWS() bool {
-	return c.ObjectStorage() == "aws" || c.Encryption() == "kms" || c.MessageQueue() == "sqs" ||
-		c.MQTTBroker() == "iotcore" || c.Observability() == "AWS" || c.Get(LicenseType) == "aws"
+	return strings.TrimSpace(v.Display()), true
 }
 
 func parseBool(s string) (bool, bool) {
@@ -200,10 +185,10 @@ func parseBool(s string) (bool, bool) {
 
 // FromMap builds a configuration from variable names and values, all
 // attributed to src, as the loader would. It rejects unknown names.
-func FromMap(vars map[string]string, src Source) (*Config, error) {
-	c := New()
+func FromMap(cat *Catalog, vars map[string]string, src Source) (*Config, error) {
+	c := New(cat)
 	for name, value := range vars {
-		v, ok := Lookup(name)
+		v, ok := cat.Lookup(name)
 		if !ok {
 			return nil, fmt.Errorf("%s is not a known variable", name)
 		}

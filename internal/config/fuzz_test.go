@@ -13,7 +13,7 @@ func FuzzLoadInputs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, yamlData, envData []byte) {
 		files := map[string][]byte{"c.yaml": yamlData, "s.env": envData, "k.yaml": yamlData}
 		read := func(p string) ([]byte, error) { return files[p], nil }
-		_, ds := Load(LoadOptions{ConfigPath: "c.yaml", EnvFiles: []string{"s.env"}, K8sSecrets: []string{"k.yaml"}, Env: map[string]string{}, ReadFile: read})
+		_, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: "c.yaml", EnvFiles: []string{"s.env"}, K8sSecrets: []string{"k.yaml"}, Env: map[string]string{}, ReadFile: read})
 		_ = ds.Error()
 	})
 }

@@ -19,9 +19,9 @@ const durationPattern = `^([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9
 
 // JSONSchema returns a JSON Schema (draft 2020-12) of the YAML config file.
 // It is generated from the same key tree the loader walks (buildSchema, so
-// from Vars), so the two cannot disagree on which keys exist.
-func JSONSchema() ([]byte, error) {
-	root := objectSchema(buildSchema(), "")
+// from the catalog), so the two cannot disagree on which keys exist.
+func JSONSchema(cat *Catalog) ([]byte, error) {
+	root := objectSchema(buildSchema(cat), "")
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = SchemaURL
 	root["title"] = "spacectl-preflight configuration"

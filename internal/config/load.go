@@ -25,6 +25,8 @@ type LoadOptions struct {
 	NoConfigFile bool
 	// Env is the process environment (injected, never read from os here).
 	Env map[string]string
+	// Catalog is every variable the backends accept.
+	Catalog *Catalog
 	// ReadFile reads input files (injected for tests); defaults to os.ReadFile.
 	ReadFile func(string) ([]byte, error)
 }
@@ -35,9 +37,8 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 	if o.ReadFile == nil {
 		o.ReadFile = os.ReadFile
 	}
-	cfg := New()
+	cfg := New(o.Catalog)
 	var ds Diagnostics
-	index := varByName()
 
 	path, explicit := o.ConfigPath, o.ConfigPath != ""
 	if path == "" && o.Env[EnvConfigPath] != "" && !o.NoConfigFile {
@@ -67,7 +68,7 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		}
 		cfg.Files = append(cfg.Files, f)
 		parseDotenv(f, data, func(name, value string, line int) {
-			cfg.setChecked(index, name, value, Source{Kind: FromEnvFile, File: f, Line: line}, &ds)
+			cfg.setChecked(name, value, Source{Kind: FromEnvFile, File: f, Line: line}, &ds)
 		}, &ds)
 	}
 	for _, f := range o.K8sSecrets {
@@ -78,13 +79,13 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		}
 		cfg.Files = append(cfg.Files, f)
 		parseK8sSecrets(f, data, func(name, value string, pos Source) {
-			cfg.setChecked(index, name, value, pos, &ds)
+			cfg.setChecked(name, value, pos, &ds)
 		}, &ds)
 	}
 	if o.FromEnv {
-		for _, v := range Vars() {
+		for _, v := range o.Catalog.Vars() {
 			if val, ok := o.Env[v.Name]; ok {
-				cfg.setChecked(index, v.Name, val, Source{Kind: FromEnv, Var: v.Name}, &ds)
+				cfg.setChecked(v.Name, val, Source{Kind: FromEnv, Var: v.Name}, &ds)
 			}
 		}
 	}

@@ -51,7 +51,7 @@ preflight:
     - id: postgres.latency
       timeout: 5s
 `)
-	cfg, ds := Load(LoadOptions{ConfigPath: p, Env: map[string]string{"DB_URL": "postgres://u:pw@db/x"}})
+	cfg, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: p, Env: map[string]string{"DB_URL": "postgres://u:pw@db/x"}})
 	if ds.HasErrors() {
 		t.Fatalf("unexpected errors:\n%s", diagLines(ds))
 	}
@@ -102,7 +102,7 @@ preflight:
 admin:
   password: hunter2-in-clear
 `)
-	_, ds := Load(LoadOptions{ConfigPath: p, Env: map[string]string{}})
+	_, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: p, Env: map[string]string{}})
 	out := diagLines(ds)
 	for _, want := range []string{
 		p + `:2:3: server.domian: unknown key`, `hint: did you mean "domain"?`,
@@ -128,7 +128,7 @@ admin:
 
 func TestYAMLSyntaxError(t *testing.T) {
 	p := write(t, t.TempDir(), "syntax.yaml", "server:\n  domain: a\n bad: [\n")
-	_, ds := Load(LoadOptions{ConfigPath: p, Env: map[string]string{}})
+	_, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: p, Env: map[string]string{}})
 	if !ds.HasErrors() || !strings.Contains(diagLines(ds), p+":") {
 		t.Fatalf("want a located syntax error, got:\n%s", diagLines(ds))
 	}
@@ -146,7 +146,7 @@ OBJECT_STORAGE_BUKET_STATES=x
 PATH=/usr/bin
 ENCRYPTION_TYPE=kms # inline comment
 `)
-	cfg, ds := Load(LoadOptions{EnvFiles: []string{p}, Env: map[string]string{}})
+	cfg, ds := Load(LoadOptions{Catalog: testCatalog(), EnvFiles: []string{p}, Env: map[string]string{}})
 	out := diagLines(ds)
 	for _, want := range []string{
 		p + `:5: MESSAGE_QUEUE_TYPE: unknown value "rabbit" (want one of: sqs, postgres)`,
@@ -191,7 +191,7 @@ kind: Deployment
 metadata:
   name: nope
 `)
-	cfg, ds := Load(LoadOptions{K8sSecrets: []string{p}, Env: map[string]string{}})
+	cfg, ds := Load(LoadOptions{Catalog: testCatalog(), K8sSecrets: []string{p}, Env: map[string]string{}})
 	out := diagLines(ds)
 	if !strings.Contains(out, p+":7:3: DATABASE_URL: not valid base64") {
 		t.Errorf("missing base64 error:\n%s", out)
@@ -213,7 +213,7 @@ func TestPrecedence(t *testing.T) {
 	e1 := write(t, dir, "1.env", "SERVER_DOMAIN=from-env1.example.com\nMQTT_BROKER_ENDPOINT=tls://env1:1984\n")
 	e2 := write(t, dir, "2.env", "SERVER_DOMAIN=from-env2.example.com\n")
 	env := map[string]string{"SERVER_DOMAIN": "from-process.example.com"}
-	cfg, ds := Load(LoadOptions{ConfigPath: y, EnvFiles: []string{e1, e2}, FromEnv: true, Env: env})
+	cfg, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: y, EnvFiles: []string{e1, e2}, FromEnv: true, Env: env})
 	if ds.HasErrors() {
 		t.Fatal(diagLines(ds))
 	}
@@ -226,48 +226,25 @@ func TestPrecedence(t *testing.T) {
 	if got := cfg.Get(GCPProject); got != "yaml-project" {
 		t.Errorf("YAML value lost: %s", got)
 	}
-	cfg, _ = Load(LoadOptions{ConfigPath: y, EnvFiles: []string{e1, e2}, Env: env})
+	cfg, _ = Load(LoadOptions{Catalog: testCatalog(), ConfigPath: y, EnvFiles: []string{e1, e2}, Env: env})
 	if got := cfg.Get(ServerDomain); got != "from-env2.example.com" {
 		t.Errorf("without --from-env the process env is not read, and later env files win: %s", got)
 	}
 }
 
 func TestMissingExplicitConfig(t *testing.T) {
-	_, ds := Load(LoadOptions{ConfigPath: filepath.Join(t.TempDir(), "nope.yaml"), Env: map[string]string{}})
+	_, ds := Load(LoadOptions{Catalog: testCatalog(), ConfigPath: filepath.Join(t.TempDir(), "nope.yaml"), Env: map[string]string{}})
 	if !ds.HasErrors() || !strings.Contains(diagLines(ds), "cannot read the config file") {
 		t.Fatalf("want an error, got:\n%s", diagLines(ds))
 	}
 }
 
 func TestTypeDefaultsAreImplied(t *testing.T) {
-	cfg := New()
+	cfg := New(testCatalog())
 	for name, want := range map[string]string{ObjectStorageType: "aws", EncryptionType: "kms", MessageQueueType: "sqs", MQTTBrokerType: "iotcore", LicenseType: "aws"} {
 		v, implied := cfg.TypeOf(name)
 		if v != want || !implied {
 			t.Errorf("%s: got %q implied=%v, want %q implied", name, v, implied, want)
-		}
-	}
-}
-
-func TestVarsTableIsConsistent(t *testing.T) {
-	names, paths := map[string]bool{}, map[string]bool{}
-	for _, v := range Vars() {
-		if names[v.Name] || paths[v.Path] {
-			t.Errorf("duplicate %s / %s", v.Name, v.Path)
-		}
-		names[v.Name], paths[v.Path] = true, true
-		if v.Kind == KindEnum && v.Default == "" {
-			t.Errorf("%s: enum without default", v.Name)
-		}
-	}
-	for _, b := range Buckets() {
-		if !names[b.Var] {
-			t.Errorf("bucket var %s not in Vars", b.Var)
-		}
-	}
-	for _, q := range Queues() {
-		if !names[q.Var] {
-			t.Errorf("queue var %s not in Vars", q.Var)
 		}
 	}
 }

@@ -26,7 +26,7 @@ func Starter(cfg *Config, o StarterOptions) (text []byte, refs []string) {
 	if o.SchemaURL == "" {
 		o.SchemaURL = SchemaURL
 	}
-	root := starterTree()
+	root := starterTree(cfg.cat)
 	var body strings.Builder
 	for _, n := range root.children {
 		body.WriteString("\n")
@@ -78,9 +78,9 @@ type starterNode struct {
 	children []*starterNode
 }
 
-func starterTree() *starterNode {
+func starterTree(cat *Catalog) *starterNode {
 	root := &starterNode{}
-	for _, v := range Vars() {
+	for _, v := range cat.Vars() {
 		n := root
 		for _, p := range strings.Split(v.Path, ".") {
 			n = n.child(p)

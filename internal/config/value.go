@@ -39,32 +39,14 @@ func checkValue(v Var, text string) (problem, hint string) {
 	return "", ""
 }
 
-// varByName indexes Vars by environment name.
-func varByName() map[string]Var {
-	m := map[string]Var{}
-	for _, v := range Vars() {
-		m[v.Name] = v
-	}
-	return m
-}
-
-func varNames() []string {
-	vs := Vars()
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.Name
-	}
-	return out
-}
-
 // setChecked validates and stores a value coming from an env-style source
 // (env file, Secret, process environment). Unknown names are ignored unless
 // they look like a typo of a known one.
-func (c *Config) setChecked(index map[string]Var, name, text string, src Source, ds *Diagnostics) {
-	v, ok := index[name]
+func (c *Config) setChecked(name, text string, src Source, ds *Diagnostics) {
+	v, ok := c.cat.Lookup(name)
 	if !ok {
-		if looksLikeOurs(name) {
-			if s := suggest(name, varNames()); s != "" {
+		if c.cat.looksLikeOurs(name) {
+			if s := suggest(name, c.cat.Names()); s != "" {
 				ds.warnf(src, name, fmt.Sprintf("did you mean %s?", s), "unknown variable, ignored")
 			}
 		}
@@ -77,11 +59,12 @@ func (c *Config) setChecked(index map[string]Var, name, text string, src Source,
 	c.Set(v, text, src)
 }
 
-// looksLikeOurs limits typo warnings to names in Spacelift's families, so a
-// pod's unrelated variables (PATH, HOSTNAME, …) are never reported.
-func looksLikeOurs(name string) bool {
-	for _, p := range []string{"OBJECT_STORAGE_", "DATABASE_", "ENCRYPTION_", "MESSAGE_QUEUE_", "MQTT_", "SERVER_", "OBSERVABILITY_", "LICENSE_", "SPACECTL_PREFLIGHT_", "DRAIN_", "ADMIN_"} {
-		if strings.HasPrefix(name, p) {
+// looksLikeOurs limits typo warnings to names in the families of known
+// variables (their first word: OBJECT_, DATABASE_, MQTT_, …), so a pod's
+// unrelated variables (PATH, HOSTNAME, …) are never reported.
+func (c *Catalog) looksLikeOurs(name string) bool {
+	for _, v := range c.vars {
+		if w, _, ok := strings.Cut(v.Name, "_"); ok && strings.HasPrefix(name, w+"_") {
 			return true
 		}
 	}

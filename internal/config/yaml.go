@@ -21,9 +21,9 @@ type schema struct {
 	special  string // a preflight-section leaf type
 }
 
-func buildSchema() *schema {
+func buildSchema(cat *Catalog) *schema {
 	root := &schema{children: map[string]*schema{}}
-	for _, v := range Vars() {
+	for _, v := range cat.Vars() {
 		parts := strings.Split(v.Path, ".")
 		n := root
 		for _, p := range parts[:len(parts)-1] {
@@ -91,7 +91,7 @@ func (l *yamlLoader) load(data []byte) {
 		l.ds.errorf(l.pos(root), "", "the file must be a mapping of keys, e.g. `server:` / `database:`", "expected a mapping at the top level, got %s", kindName(root))
 		return
 	}
-	l.walk(root, buildSchema(), "")
+	l.walk(root, buildSchema(l.cfg.cat), "")
 }
 
 func (l *yamlLoader) walk(n *yaml.Node, sc *schema, prefix string) {

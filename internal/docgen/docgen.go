@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -58,7 +59,7 @@ func Generate(o Options) error {
 	if err := writeManPages(root, manDir, o.Date, o.GzipMan); err != nil {
 		return err
 	}
-	schema, err := config.JSONSchema()
+	schema, err := config.JSONSchema(checks.MustCatalog(cli.Backends()))
 	if err != nil {
 		return err
 	}

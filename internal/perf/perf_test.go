@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
 )
@@ -239,20 +240,20 @@ func TestProfilesAreComplete(t *testing.T) {
 func TestWriteEnvFileLoadsBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bench.env")
 	want := map[string]string{
-		config.DatabaseURL:  "postgres://u:p%23w@127.0.0.1:5432/spt_bench?sslmode=disable&x=1 #not-a-comment",
-		config.ServerDomain: "spacelift.example.com",
+		"DATABASE_URL":  "postgres://u:p%23w@127.0.0.1:5432/spt_bench?sslmode=disable&x=1 #not-a-comment",
+		"SERVER_DOMAIN": "spacelift.example.com",
 	}
-	lines := []string{config.DatabaseURL + "=" + want[config.DatabaseURL], config.ServerDomain + "=" + want[config.ServerDomain]}
+	lines := []string{"DATABASE_URL" + "=" + want["DATABASE_URL"], "SERVER_DOMAIN" + "=" + want["SERVER_DOMAIN"]}
 	if err := WriteEnvFile(path, lines); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags := config.Load(config.LoadOptions{EnvFiles: []string{path}})
+	cfg, diags := config.Load(config.LoadOptions{EnvFiles: []string{path}, Catalog: checks.MustCatalog(cli.Backends())})
 	if diags.HasErrors() {
 		t.Fatalf("loading: %+v", diags)
 	}
 	for k, v := range want {
 		got := cfg.Get(k)
-		if k == config.DatabaseURL {
+		if k == "DATABASE_URL" {
 			got = cfg.Secret(k).Reveal()
 		}
 		if got != v {

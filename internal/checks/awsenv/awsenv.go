@@ -47,19 +47,19 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 		return e.aws, nil
 	}
 	var opts []func(*awsconfig.LoadOptions) error
-	if r := e.cfg.Get(config.AWSRegion); r != "" {
+	if r := e.cfg.Get(Region); r != "" {
 		opts = append(opts, awsconfig.WithRegion(r))
-	} else if r := e.cfg.Get(config.AWSDefaultRegion); r != "" {
+	} else if r := e.cfg.Get(DefaultRegion); r != "" {
 		opts = append(opts, awsconfig.WithRegion(r))
 	}
 	// Static keys given in the preflight configuration (a YAML or env file,
 	// not the process environment) win over the default chain, as they
 	// would in the Spacelift container that receives the same file.
-	if e.cfg.Has(config.AWSAccessKeyID) && e.cfg.Has(config.AWSSecretAccessKey) {
+	if e.cfg.Has(AccessKeyID) && e.cfg.Has(SecretAccessKey) {
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			e.cfg.Get(config.AWSAccessKeyID),
-			e.cfg.Secret(config.AWSSecretAccessKey).Reveal(),
-			e.cfg.Secret(config.AWSSessionToken).Reveal(),
+			e.cfg.Get(AccessKeyID),
+			e.cfg.Secret(SecretAccessKey).Reveal(),
+			e.cfg.Secret(SessionToken).Reveal(),
 		)))
 	}
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
@@ -75,9 +75,9 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 
 // Credentials says, without secrets, where the credentials come from.
 func (e *Env) Credentials() string {
-	if e.cfg.Has(config.AWSAccessKeyID) && e.cfg.Has(config.AWSSecretAccessKey) {
-		s := "static keys from " + config.AWSAccessKeyID + "/" + config.AWSSecretAccessKey
-		if src, ok := e.cfg.Source(config.AWSAccessKeyID); ok {
+	if e.cfg.Has(AccessKeyID) && e.cfg.Has(SecretAccessKey) {
+		s := "static keys from " + AccessKeyID + "/" + SecretAccessKey
+		if src, ok := e.cfg.Source(AccessKeyID); ok {
 			s += " (" + src.String() + ")"
 		}
 		return s
@@ -87,7 +87,7 @@ func (e *Env) Credentials() string {
 
 // Partition is AWS_PARTITION, or "aws".
 func (e *Env) Partition() string {
-	if p := e.cfg.Get(config.AWSPartition); p != "" {
+	if p := e.cfg.Get(Partition); p != "" {
 		return p
 	}
 	return "aws"

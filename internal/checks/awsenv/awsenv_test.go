@@ -5,14 +5,13 @@ import (
 	"testing"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func TestConfigUsesRegionAndStaticKeysFromTheConfiguration(t *testing.T) {
 	msgtest.IsolateAWS(t)
 	env := New(msgtest.Config(t, map[string]string{
-		config.AWSRegion: "eu-central-1", config.AWSAccessKeyID: "AKIDFROMFILE", config.AWSSecretAccessKey: "secret-from-file",
-	}))
+		Region: "eu-central-1", AccessKeyID: "AKIDFROMFILE", SecretAccessKey: "secret-from-file",
+	}, Backend{}))
 	c, err := env.Config(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +30,7 @@ func TestConfigUsesRegionAndStaticKeysFromTheConfiguration(t *testing.T) {
 
 func TestConfigWithoutRegionIsAnErrorAndNotCached(t *testing.T) {
 	msgtest.IsolateAWS(t)
-	env := New(msgtest.Config(t, map[string]string{}))
+	env := New(msgtest.Config(t, map[string]string{}, Backend{}))
 	if _, err := env.Config(t.Context()); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
 		t.Fatalf("err = %v, want one naming AWS_REGION", err)
 	}

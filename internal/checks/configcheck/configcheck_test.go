@@ -1,39 +1,50 @@
-package configcheck
+package configcheck_test
 
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/postgres"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/storage"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/telemetry"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // base is a complete, valid non-AWS configuration; cases change one thing.
 func base() map[string]string {
 	m := map[string]string{
-		config.ServerDomain: "spacelift.example.com", config.DatabaseURL: "postgres://u:p@db:5432/spacelift?statement_cache_capacity=0",
-		config.ObjectStorageType: "minio", config.MinioEndpoint: "minio:9000", config.MinioAccessKeyID: "ak",
-		config.MinioSecretAccessKey: "sk", config.UploadsURL: "https://minio.example.com", config.EncryptionType: "rsa",
-		config.RSAPrivateKey: "a2V5", config.MessageQueueType: "postgres", config.MQTTBrokerType: "builtin",
-		config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1984", config.LicenseType: "jwt",
-		config.LicenseToken: "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln",
+		configcheck.ServerDomain: "spacelift.example.com", postgres.DatabaseURL: "postgres://u:p@db:5432/spacelift?statement_cache_capacity=0",
+		storage.TypeVar: "minio", storage.MinioEndpoint: "minio:9000", storage.MinioAccessKeyID: "ak",
+		storage.MinioSecretAccessKey: "sk", storage.UploadsURL: "https://minio.example.com", encryption.TypeVar: "rsa",
+		encryption.RSAPrivateKey: "a2V5", queue.TypeVar: "postgres", mqtt.BrokerType: "builtin",
+		mqtt.BrokerEndpoint: "tls://mqtt.example.com:1984", configcheck.LicenseType: "jwt",
+		configcheck.LicenseToken: "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln",
 	}
-	for _, b := range config.Buckets() {
+	for _, b := range storage.Buckets() {
 		m[b.Var] = "spacelift-" + b.Purpose
 	}
 	return m
 }
 
+var backends = cli.Backends()
+
 func cfgFrom(m map[string]string) *config.Config {
-	c := config.New()
+	c := config.New(checks.MustCatalog(backends))
 	for k, v := range m {
 		if v == "" {
 			continue
 		}
-		vr, ok := config.Lookup(k)
+		vr, ok := c.Catalog().Lookup(k)
 		if !ok {
 			panic("unknown var " + k)
 		}
@@ -50,13 +61,22 @@ func with(changes map[string]string) *config.Config {
 	return cfgFrom(m)
 }
 
+// detail is what the result says about one variable: its step's status,
+// message and advice.
 func detail(r checks.Result, name string) string {
-	for _, d := range r.Details {
-		if strings.HasPrefix(d.Key, name) {
-			return d.Value
+	for _, s := range r.Steps {
+		if s.Name == name {
+			return s.Status.String() + ": " + s.Message + " → " + s.Advice
 		}
 	}
 	return ""
+}
+
+func Required(cfg *config.Config) checks.Result { return configcheck.Required(backends, cfg) }
+func Values(cfg *config.Config) checks.Result   { return configcheck.Values(backends, cfg, time.Now()) }
+func Compat(cfg *config.Config) checks.Result   { return configcheck.Compat(backends, cfg, time.Now()) }
+func ValuesAt(cfg *config.Config, now time.Time) checks.Result {
+	return configcheck.Values(backends, cfg, now)
 }
 
 func TestBaseIsClean(t *testing.T) {
@@ -74,16 +94,16 @@ func TestRequired(t *testing.T) {
 		want    checks.Status
 		missing []string
 	}{
-		{"no database", map[string]string{config.DatabaseURL: ""}, checks.Fail, []string{config.DatabaseURL}},
+		{"no database", map[string]string{postgres.DatabaseURL: ""}, checks.Fail, []string{postgres.DatabaseURL}},
 		{"bucket missing", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": ""}, checks.Fail, []string{"OBJECT_STORAGE_BUCKET_STATES"}},
-		{"minio secret", map[string]string{config.MinioSecretAccessKey: ""}, checks.Fail, []string{config.MinioSecretAccessKey}},
-		{"kms keys", map[string]string{config.EncryptionType: "kms", config.AWSRegion: "eu-west-1", config.AWSDefaultRegion: "eu-west-1", config.AWSAccountID: "123456789012"},
-			checks.Fail, []string{config.KMSEncryptionKeyID, config.KMSSigningKeyID}},
-		{"sqs queues and aws", map[string]string{config.MessageQueueType: "sqs"}, checks.Fail,
-			[]string{"MESSAGE_QUEUE_SQS_ASYNC_URL", "MESSAGE_QUEUE_SQS_WEBHOOKS_URL", config.AWSRegion, config.AWSAccountID}},
-		{"gcp project warns", map[string]string{config.ObjectStorageType: "gcp"}, checks.Warn, []string{config.GCPProject}},
-		{"otel endpoint", map[string]string{config.ObservabilityVendor: "OpenTelemetry"}, checks.Fail, []string{config.OTLPEndpoint}},
-		{"license token", map[string]string{config.LicenseToken: ""}, checks.Fail, []string{config.LicenseToken}},
+		{"minio secret", map[string]string{storage.MinioSecretAccessKey: ""}, checks.Fail, []string{storage.MinioSecretAccessKey}},
+		{"kms keys", map[string]string{encryption.TypeVar: "kms", awsenv.Region: "eu-west-1", awsenv.DefaultRegion: "eu-west-1", awsenv.AccountID: "123456789012"},
+			checks.Fail, []string{encryption.KMSEncryptionKeyID, encryption.KMSSigningKeyID}},
+		{"sqs queues and aws", map[string]string{queue.TypeVar: "sqs"}, checks.Fail,
+			[]string{"MESSAGE_QUEUE_SQS_ASYNC_URL", "MESSAGE_QUEUE_SQS_WEBHOOKS_URL", awsenv.Region, awsenv.AccountID}},
+		{"gcp project warns", map[string]string{storage.TypeVar: "gcp"}, checks.Warn, []string{storage.GCPProject}},
+		{"otel endpoint", map[string]string{telemetry.VendorVar: "OpenTelemetry"}, checks.Fail, []string{telemetry.OTLPEndpoint}},
+		{"license token", map[string]string{configcheck.LicenseToken: ""}, checks.Fail, []string{configcheck.LicenseToken}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,32 +128,32 @@ func TestValues(t *testing.T) {
 		varName string
 		text    string
 	}{
-		{"domain with scheme", map[string]string{config.ServerDomain: "https://x.example.com"}, checks.Fail, config.ServerDomain, "has a scheme"},
-		{"domain with port", map[string]string{config.ServerDomain: "x.example.com:443"}, checks.Fail, config.ServerDomain, "path or port"},
+		{"domain with scheme", map[string]string{configcheck.ServerDomain: "https://x.example.com"}, checks.Fail, configcheck.ServerDomain, "has a scheme"},
+		{"domain with port", map[string]string{configcheck.ServerDomain: "x.example.com:443"}, checks.Fail, configcheck.ServerDomain, "path or port"},
 		{"trailing slash bucket", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "states/"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "slash"},
 		{"s3 prefix", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "s3://states"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "scheme prefix"},
 		{"whitespace", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "states "}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "whitespace"},
 		{"uppercase s3", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "States"}, checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "not a valid S3 bucket name"},
-		{"azure container rule", map[string]string{config.ObjectStorageType: "azure", config.ObjectStorageAzureURL: "https://acct.blob.core.windows.net", "OBJECT_STORAGE_BUCKET_STATES": "a--b"},
+		{"azure container rule", map[string]string{storage.TypeVar: "azure", storage.AzureAccountURL: "https://acct.blob.core.windows.net", "OBJECT_STORAGE_BUCKET_STATES": "a--b"},
 			checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "Azure container"},
 		{"shared bucket warns", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "spacelift-modules"}, checks.Warn, "OBJECT_STORAGE_BUCKET_STATES", "same bucket"},
-		{"minio scheme", map[string]string{config.MinioEndpoint: "https://minio:9000"}, checks.Fail, config.MinioEndpoint, "has a scheme"},
-		{"uploads not url", map[string]string{config.UploadsURL: "minio.example.com"}, checks.Fail, config.UploadsURL, "not an absolute"},
-		{"mqtt bare", map[string]string{config.MQTTBrokerEndpoint: "mqtt.example.com:1984"}, checks.Warn, config.MQTTBrokerEndpoint, "no tls://"},
-		{"mqtt 1983", map[string]string{config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1983"}, checks.Fail, config.MQTTBrokerEndpoint, "1983"},
-		{"mqtt scheme", map[string]string{config.MQTTBrokerEndpoint: "mqtt://mqtt.example.com:1984"}, checks.Fail, config.MQTTBrokerEndpoint, "not supported"},
-		{"mqtt no port", map[string]string{config.MQTTBrokerEndpoint: "tls://mqtt.example.com"}, checks.Fail, config.MQTTBrokerEndpoint, "no port"},
-		{"iot scheme", map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: "tls://a-ats.iot.eu-west-1.amazonaws.com"}, checks.Fail, config.MQTTBrokerEndpoint, "IoT Core wants"},
-		{"iot not ats", map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: "a.iot.eu-west-1.amazonaws.com"}, checks.Warn, config.MQTTBrokerEndpoint, "not an ATS"},
-		{"otel no scheme", map[string]string{config.ObservabilityVendor: "OpenTelemetry", config.OTLPEndpoint: "collector:4317"}, checks.Fail, config.OTLPEndpoint, "no http://"},
-		{"otel http port", map[string]string{config.ObservabilityVendor: "OpenTelemetry", config.OTLPEndpoint: "http://collector:4318"}, checks.Warn, config.OTLPEndpoint, "4318"},
-		{"vendor case", map[string]string{config.ObservabilityVendor: "datadog", config.DDAgentHost: "dd"}, checks.Warn, config.ObservabilityVendor, "case"},
-		{"regions differ", map[string]string{config.AWSRegion: "eu-west-1", config.AWSDefaultRegion: "us-east-1"}, checks.Fail, config.AWSDefaultRegion, "requires them equal"},
-		{"account id", map[string]string{config.AWSAccountID: "12345"}, checks.Warn, config.AWSAccountID, "12 digits"},
-		{"bad db url", map[string]string{config.DatabaseURL: "postgres://u:p@db:notaport/x"}, checks.Fail, config.DatabaseURL, "does not parse"},
-		{"mysql url", map[string]string{config.DatabaseURL: "mysql://u:p@db:3306/x"}, checks.Fail, config.DatabaseURL, ""},
-		{"license not jwt", map[string]string{config.LicenseToken: "abc"}, checks.Fail, config.LicenseToken, "not a JWT"},
-		{"webhooks mismatch", map[string]string{config.WebhooksEndpoint: "https://other/webhooks"}, checks.Warn, config.WebhooksEndpoint, "official modules set"},
+		{"minio scheme", map[string]string{storage.MinioEndpoint: "https://minio:9000"}, checks.Fail, storage.MinioEndpoint, "has a scheme"},
+		{"uploads not url", map[string]string{storage.UploadsURL: "minio.example.com"}, checks.Fail, storage.UploadsURL, "not an absolute"},
+		{"mqtt bare", map[string]string{mqtt.BrokerEndpoint: "mqtt.example.com:1984"}, checks.Warn, mqtt.BrokerEndpoint, "no tls://"},
+		{"mqtt 1983", map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com:1983"}, checks.Fail, mqtt.BrokerEndpoint, "1983"},
+		{"mqtt scheme", map[string]string{mqtt.BrokerEndpoint: "mqtt://mqtt.example.com:1984"}, checks.Fail, mqtt.BrokerEndpoint, "not supported"},
+		{"mqtt no port", map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com"}, checks.Fail, mqtt.BrokerEndpoint, "no port"},
+		{"iot scheme", map[string]string{mqtt.BrokerType: "iotcore", mqtt.BrokerEndpoint: "tls://a-ats.iot.eu-west-1.amazonaws.com"}, checks.Fail, mqtt.BrokerEndpoint, "IoT Core wants"},
+		{"iot not ats", map[string]string{mqtt.BrokerType: "iotcore", mqtt.BrokerEndpoint: "a.iot.eu-west-1.amazonaws.com"}, checks.Warn, mqtt.BrokerEndpoint, "not an ATS"},
+		{"otel no scheme", map[string]string{telemetry.VendorVar: "OpenTelemetry", telemetry.OTLPEndpoint: "collector:4317"}, checks.Fail, telemetry.OTLPEndpoint, "no http://"},
+		{"otel http port", map[string]string{telemetry.VendorVar: "OpenTelemetry", telemetry.OTLPEndpoint: "http://collector:4318"}, checks.Warn, telemetry.OTLPEndpoint, "4318"},
+		{"vendor case", map[string]string{telemetry.VendorVar: "datadog", telemetry.DDAgentHost: "dd"}, checks.Warn, telemetry.VendorVar, "case"},
+		{"regions differ", map[string]string{awsenv.Region: "eu-west-1", awsenv.DefaultRegion: "us-east-1"}, checks.Fail, awsenv.DefaultRegion, "requires them equal"},
+		{"account id", map[string]string{awsenv.AccountID: "12345"}, checks.Warn, awsenv.AccountID, "12 digits"},
+		{"bad db url", map[string]string{postgres.DatabaseURL: "postgres://u:p@db:notaport/x"}, checks.Fail, postgres.DatabaseURL, "does not parse"},
+		{"mysql url", map[string]string{postgres.DatabaseURL: "mysql://u:p@db:3306/x"}, checks.Fail, postgres.DatabaseURL, ""},
+		{"license not jwt", map[string]string{configcheck.LicenseToken: "abc"}, checks.Fail, configcheck.LicenseToken, "not a JWT"},
+		{"webhooks mismatch", map[string]string{configcheck.WebhooksEndpoint: "https://other/webhooks"}, checks.Warn, configcheck.WebhooksEndpoint, "official modules set"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -149,8 +169,8 @@ func TestValues(t *testing.T) {
 }
 
 func TestSQSQueueURLs(t *testing.T) {
-	m := map[string]string{config.MessageQueueType: "sqs", config.AWSRegion: "eu-west-1"}
-	for _, q := range config.Queues() {
+	m := map[string]string{queue.TypeVar: "sqs", awsenv.Region: "eu-west-1"}
+	for _, q := range queue.Queues() {
 		name := "spacelift-" + q.Name
 		if q.FIFO {
 			name += ".fifo"
@@ -181,7 +201,7 @@ func TestLicenseExpiry(t *testing.T) {
 		exp  time.Time
 		want checks.Status
 	}{{now.AddDate(1, 0, 0), checks.Pass}, {now.AddDate(0, 0, 10), checks.Warn}, {now.AddDate(0, 0, -1), checks.Warn}} {
-		r := ValuesAt(with(map[string]string{config.LicenseToken: tok(c.exp)}), now)
+		r := ValuesAt(with(map[string]string{configcheck.LicenseToken: tok(c.exp)}), now)
 		if r.Status != c.want {
 			t.Errorf("exp %s: %s (%s)", c.exp, r.Status, r.Message)
 		}
@@ -189,13 +209,13 @@ func TestLicenseExpiry(t *testing.T) {
 }
 
 func TestCompat(t *testing.T) {
-	r := Compat(with(map[string]string{config.MQTTBrokerType: "iotcore", config.MessageQueueType: "postgres"}))
-	if r.Status != checks.Fail || !strings.Contains(detail(r, config.MQTTBrokerType), "requires MESSAGE_QUEUE_TYPE=sqs") {
+	r := Compat(with(map[string]string{mqtt.BrokerType: "iotcore", queue.TypeVar: "postgres"}))
+	if r.Status != checks.Fail || !strings.Contains(detail(r, mqtt.BrokerType), "requires MESSAGE_QUEUE_TYPE=sqs") {
 		t.Errorf("iotcore+postgres: %s %v", r.Status, r.Details)
 	}
-	r = Compat(with(map[string]string{config.EncryptionType: "", config.MessageQueueType: ""}))
-	if r.Status != checks.Warn || !strings.Contains(detail(r, config.EncryptionType), "legacy AWS default kms") ||
-		!strings.Contains(detail(r, config.EncryptionType), "never be changed") || detail(r, config.MessageQueueType) == "" {
+	r = Compat(with(map[string]string{encryption.TypeVar: "", queue.TypeVar: ""}))
+	if r.Status != checks.Warn || !strings.Contains(detail(r, encryption.TypeVar), "legacy AWS default kms") ||
+		!strings.Contains(detail(r, encryption.TypeVar), "never be changed") || detail(r, queue.TypeVar) == "" {
 		t.Errorf("implied defaults: %s %v", r.Status, r.Details)
 	}
 	r = Compat(with(map[string]string{"OTEL_SERVICE_NAME": "x"}))
@@ -208,8 +228,11 @@ func TestCompat(t *testing.T) {
 }
 
 func TestDetailsNameTheSource(t *testing.T) {
-	r := Values(with(map[string]string{config.ServerDomain: "https://x"}))
-	if _, ok := r.Details.Get(config.ServerDomain + " (t.env:1)"); !ok {
-		t.Errorf("details should name where the value was set: %v", r.Details)
+	r := Values(with(map[string]string{configcheck.ServerDomain: "https://x"}))
+	if len(r.Steps) != 1 || r.Steps[0].Name != configcheck.ServerDomain {
+		t.Fatalf("steps: %+v", r.Steps)
+	}
+	if at, _ := r.Steps[0].Evidence.Get("set at"); at != "t.env:1" {
+		t.Errorf("the step should say where the value was set: %+v", r.Steps[0])
 	}
 }

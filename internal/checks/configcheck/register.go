@@ -1,9 +1,13 @@
 // Package configcheck holds the offline checks of group "config": they read
-// only the configuration, never the network, and run first.
+// only the configuration, never the network, and run first. They know no
+// backend by name: each backend says what it requires and what is wrong
+// with its values (checks.Backend), and these checks report it with where
+// each variable was set.
 package configcheck
 
 import (
 	"context"
+	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
@@ -12,73 +16,71 @@ import (
 // Group is the checks' group name.
 const Group = "config"
 
-// Register adds the config.* checks.
-func Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
+// Register implements checks.Backend: config.required, config.values and
+// config.compat, over every backend of the plan.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
+	bs := p.Backends()
 	p.Add(
-		checks.Check{ID: "config.required", Group: Group, Title: "Every variable Spacelift requires is set",
-			Run: func(context.Context) checks.Result { return Required(cfg) }},
-		checks.Check{ID: "config.values", Group: Group, Title: "Values have the format Spacelift expects",
-			Run: func(context.Context) checks.Result { return Values(cfg) }},
-		checks.Check{ID: "config.compat", Group: Group, Title: "Chosen backends are compatible with each other",
-			Run: func(context.Context) checks.Result { return Compat(cfg) }},
+		checks.Check{ID: "config.required", Title: "Every variable Spacelift requires is set",
+			Run: func(context.Context) checks.Result { return Required(bs, cfg) }},
+		checks.Check{ID: "config.values", Title: "Values have the format Spacelift expects",
+			Run: func(context.Context) checks.Result { return Values(bs, cfg, time.Now()) }},
+		checks.Check{ID: "config.compat", Title: "Chosen backends are compatible with each other",
+			Run: func(context.Context) checks.Result { return Compat(bs, cfg, time.Now()) }},
 	)
 }
 
-// finding is one violation; the details list them by variable name.
-type finding struct {
-	name   string
-	status checks.Status
-	msg    string
-	advice string
-}
-
-type findings []finding
-
-func (fs *findings) fail(name, msg, advice string) {
-	*fs = append(*fs, finding{name, checks.Fail, msg, advice})
-}
-
-func (fs *findings) warn(name, msg, advice string) {
-	*fs = append(*fs, finding{name, checks.Warn, msg, advice})
-}
-
-// result folds findings into one Result: the worst status, a message
-// naming the first (most severe) problem and counting the rest, the advice
-// for that problem, and every violation in the details, keyed by variable
-// and where it was set, each with its own fix.
-func (fs findings) result(cfg *config.Config, okMsg string) checks.Result {
-	if len(fs) == 0 {
-		return checks.Passf("%s", okMsg)
-	}
-	res := checks.Result{Status: checks.Pass}
-	first := -1
-	for i, f := range fs {
-		res.Status = checks.Worse(res.Status, f.status)
-		if first < 0 || (f.status == checks.Fail && fs[first].status != checks.Fail) {
-			first = i
+// Required fails for every variable that Spacelift needs for the chosen
+// backends and that is not set.
+func Required(bs []checks.Backend, cfg *config.Config) checks.Result {
+	var v checks.Verdict
+	for _, r := range checks.Requirements(bs, cfg) {
+		if cfg.Has(r.Var) {
+			continue
 		}
-		key := f.name
-		if src, ok := cfg.Source(f.name); ok && src.Kind != config.FromDefault {
-			key += " (" + src.String() + ")"
+		if r.Warn {
+			v.Warn(r.Var, setAdvice(cfg, r.Var), "not set (%s)", r.Why)
+		} else {
+			v.Fail(r.Var, setAdvice(cfg, r.Var), "not set (%s)", r.Why)
 		}
-		val := f.status.String() + ": " + f.msg
-		if f.advice != "" {
-			val += " → " + f.advice
-		}
-		res.Details.Add(key, val)
 	}
-	res.Message = fs[first].name + ": " + fs[first].msg
-	res.Advice = fs[first].advice
-	if n := len(fs) - 1; n > 0 {
-		res.Message += plural(n, " (and %d more problem)", " (and %d more problems)")
-		res.Advice = "each problem is listed below with its fix"
-	}
-	return res
+	return v.Result("every required variable is set for the chosen backends")
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return sprintf(one, n)
+// Values checks the format of every set variable.
+func Values(bs []checks.Backend, cfg *config.Config, now time.Time) checks.Result {
+	r := checks.ReviewAll(bs, cfg, now)
+	return located(cfg, &r.Values).Result("every set variable has the expected format")
+}
+
+// Compat checks rules that span several variables and backends, and says
+// what the configuration chose.
+func Compat(bs []checks.Backend, cfg *config.Config, now time.Time) checks.Result {
+	r := checks.ReviewAll(bs, cfg, now)
+	return located(cfg, &r.Compat).Result("the chosen backends are compatible")
+}
+
+// located copies the steps, each with where its variable was set, so the
+// operator knows which input to fix.
+func located(cfg *config.Config, in *checks.Verdict) *checks.Verdict {
+	out := &checks.Verdict{}
+	for _, s := range in.Steps() {
+		if src, ok := cfg.Source(s.Name); ok && src.Kind != config.FromDefault {
+			s.Evidence = append(checks.Details{checks.KV("set at", src.String())}, s.Evidence...)
+		}
+		out.Add(s)
 	}
-	return sprintf(many, n)
+	for _, d := range in.Details() {
+		out.Detail(d.Key, d.Value)
+	}
+	return out
+}
+
+// setAdvice names both spellings, so the operator can fix whichever input
+// they use.
+func setAdvice(cfg *config.Config, name string) string {
+	if v, ok := cfg.Catalog().Lookup(name); ok {
+		return "set it (YAML key " + v.Path + ")"
+	}
+	return "set it"
 }

@@ -3,6 +3,7 @@ package encryption_test
 import (
 	"context"
 	"crypto/rsa"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ func keys(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
 // process environment.
 func newConfig(t *testing.T, vars map[string]string) *config.Config {
 	t.Helper()
-	cfg, err := config.FromMap(vars, config.Source{Kind: config.FromEnv})
+	cfg, err := config.FromMap(checks.MustCatalog(backends()), vars, config.Source{Kind: config.FromEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,7 @@ func newConfig(t *testing.T, vars map[string]string) *config.Config {
 
 func plan(t *testing.T, cfg *config.Config) *checks.Plan {
 	t.Helper()
-	p := &checks.Plan{}
-	encryption.Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+	p := checks.Build(backends(), cfg, checks.Options{})
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,4 +116,10 @@ func detail(t *testing.T, res checks.Result, key string) string {
 		t.Fatalf("no detail %q in %v", key, res.Details)
 	}
 	return v
+}
+
+// backends are what the encryption tests run: encryption, jwt.keypair
+// (which signs with encryption's keys) and the AWS settings.
+func backends() []checks.Backend {
+	return []checks.Backend{encryption.Backend{}, jwt.Backend{}, awsenv.Backend{}}
 }

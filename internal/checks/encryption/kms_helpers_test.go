@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -69,17 +71,17 @@ func useEndpoint(t *testing.T, endpoint string) {
 // kmsConfig is a KMS-mode configuration with static credentials.
 func (e kmsEnv) kmsConfig(t *testing.T, encKey, signKey string, extra map[string]string) *config.Config {
 	vars := map[string]string{
-		config.EncryptionType:     "kms",
-		config.AWSRegion:          e.region,
-		config.AWSAccountID:       e.account,
-		config.AWSAccessKeyID:     testAccessKey,
-		config.AWSSecretAccessKey: testSecretKey,
+		encryption.TypeVar:     "kms",
+		awsenv.Region:          e.region,
+		awsenv.AccountID:       e.account,
+		awsenv.AccessKeyID:     testAccessKey,
+		awsenv.SecretAccessKey: testSecretKey,
 	}
 	if encKey != "" {
-		vars[config.KMSEncryptionKeyID] = encKey
+		vars[encryption.KMSEncryptionKeyID] = encKey
 	}
 	if signKey != "" {
-		vars[config.KMSSigningKeyID] = signKey
+		vars[encryption.KMSSigningKeyID] = signKey
 	}
 	for k, v := range extra {
 		vars[k] = v

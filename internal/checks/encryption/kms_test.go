@@ -6,6 +6,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +17,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 const checkTimeout = 30 * time.Second
@@ -51,8 +53,8 @@ func TestKMSKey(t *testing.T) {
 		{"key in another region", otherRegion, nil, checks.Fail, []string{"region ap-southeast-2", "AWS_REGION is " + e.region}},
 		{"not a KMS ARN", "arn:aws:s3:::my-bucket", nil, checks.Fail, []string{"not a KMS key reference"}},
 		{"whitespace", sym.arn + " ", nil, checks.Fail, []string{"whitespace"}},
-		{"single-region key with DR region", sym.arn, map[string]string{config.AWSSecondaryRegion: "eu-central-1"}, checks.Warn, []string{"single-region", "eu-central-1", "--multi-region"}},
-		{"key from another account", sym.arn, map[string]string{config.AWSAccountID: "999999999999"}, checks.Warn, []string{"account " + e.account, "AWS_ACCOUNT_ID is 999999999999"}},
+		{"single-region key with DR region", sym.arn, map[string]string{awsenv.SecondaryRegion: "eu-central-1"}, checks.Warn, []string{"single-region", "eu-central-1", "--multi-region"}},
+		{"key from another account", sym.arn, map[string]string{awsenv.AccountID: "999999999999"}, checks.Warn, []string{"account " + e.account, "AWS_ACCOUNT_ID is 999999999999"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -208,7 +210,7 @@ func TestJWTKeypairKMS(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			extra := map[string]string{}
 			if c.expected != "" {
-				extra[config.JWTPublicKey] = c.expected
+				extra[jwt.PublicKeyVar] = c.expected
 			}
 			res := runCheck(t, plan(t, e.kmsConfig(t, "", k.arn, extra)), "jwt.keypair", checkTimeout)
 			wantStatus(t, res, c.status, c.mention...)
@@ -231,10 +233,10 @@ func TestJWTKeypairKMS(t *testing.T) {
 func TestKMSChecksEndWithinTheirDeadline(t *testing.T) {
 	useEndpoint(t, silentListener(t))
 	cfg := newConfig(t, map[string]string{
-		config.EncryptionType: "kms", config.AWSRegion: "eu-west-2",
-		config.KMSEncryptionKeyID: "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000001",
-		config.KMSSigningKeyID:    "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000002",
-		config.AWSAccessKeyID:     testAccessKey, config.AWSSecretAccessKey: testSecretKey,
+		encryption.TypeVar: "kms", awsenv.Region: "eu-west-2",
+		encryption.KMSEncryptionKeyID: "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000001",
+		encryption.KMSSigningKeyID:    "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000002",
+		awsenv.AccessKeyID:            testAccessKey, awsenv.SecretAccessKey: testSecretKey,
 	})
 	p := plan(t, cfg)
 	const timeout = 1500 * time.Millisecond
@@ -251,8 +253,8 @@ func TestKMSChecksEndWithinTheirDeadline(t *testing.T) {
 func TestKMSWithoutCredentials(t *testing.T) {
 	useEndpoint(t, silentListener(t))
 	cfg := newConfig(t, map[string]string{
-		config.EncryptionType: "kms", config.AWSRegion: "eu-west-2",
-		config.KMSEncryptionKeyID: "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000001",
+		encryption.TypeVar: "kms", awsenv.Region: "eu-west-2",
+		encryption.KMSEncryptionKeyID: "arn:aws:kms:eu-west-2:111122223333:key/0b5ef8c4-5d4e-4e7a-9f0e-000000000001",
 	})
 	res := runCheck(t, plan(t, cfg), "encryption.kms-key", 10*time.Second)
 	wantStatus(t, res, checks.Error, "no AWS credentials were found", "AWS_PROFILE")

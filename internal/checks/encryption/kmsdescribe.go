@@ -13,7 +13,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // kmsTarget is one configured key, ready to be probed.
@@ -62,7 +61,7 @@ func (b *backend) prepare(ctx context.Context, envVar, grants string, rep *repor
 		rep.merge(checks.Errorf("Set AWS_REGION (and AWS_DEFAULT_REGION to the same value) to the region of the KMS keys.", "no AWS region is configured, so KMS cannot be called"))
 		return nil
 	}
-	want := b.cfg.Get(config.AWSRegion)
+	want := b.cfg.Get(awsenv.Region)
 	if want == "" {
 		want = info.Region
 	}
@@ -71,7 +70,7 @@ func (b *backend) prepare(ctx context.Context, envVar, grants string, rep *repor
 			fmt.Sprintf("Use a key in %s (for a multi-region key, the ARN of its replica in %s), or correct AWS_REGION.", want, want))
 		return nil
 	}
-	if acct := b.cfg.Get(config.AWSAccountID); ref.arn && acct != "" && ref.account != acct {
+	if acct := b.cfg.Get(awsenv.AccountID); ref.arn && acct != "" && ref.account != acct {
 		rep.warn(fmt.Sprintf("the key belongs to account %s, but AWS_ACCOUNT_ID is %s", ref.account, acct),
 			"A key in another account works only if its key policy grants Spacelift's role; the official modules create the keys in the install's own account. Check that this is intended.")
 	}
@@ -139,7 +138,7 @@ func stateAdvice(st types.KeyState, arn string) string {
 // be changed after the key is created, and a disaster-recovery region
 // needs a replica.
 func (b *backend) multiRegion(m *types.KeyMetadata, arn string, rep *report) {
-	secondary := b.cfg.Get(config.AWSSecondaryRegion)
+	secondary := b.cfg.Get(awsenv.SecondaryRegion)
 	multi := aws.ToBool(m.MultiRegion)
 	var regions []string
 	if c := m.MultiRegionConfiguration; multi && c != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // kmsKey is encryption.kms-key: the symmetric key Spacelift encrypts its
@@ -19,7 +18,7 @@ import (
 // identity can Encrypt, Decrypt and GenerateDataKey with it.
 func (b *backend) kmsKey(ctx context.Context) checks.Result {
 	var rep report
-	t := b.prepare(ctx, config.KMSEncryptionKeyID, grantsEncryption, &rep)
+	t := b.prepare(ctx, KMSEncryptionKeyID, grantsEncryption, &rep)
 	if t == nil {
 		return rep.result("")
 	}

@@ -16,15 +16,14 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt/jws"
 )
 
 const signingKeyAdvice = "Create an asymmetric signing key (`aws kms create-key --key-spec RSA_4096 --key-usage SIGN_VERIFY`, as the official module does) and set ENCRYPTION_KMS_SIGNING_KEY_ID to its ARN."
 
 // kmsAlgorithm maps a JWS algorithm to the KMS signing algorithm.
 func kmsAlgorithm(alg string) types.SigningAlgorithmSpec {
-	if alg == jwt.PS256 {
+	if alg == jws.PS256 {
 		return types.SigningAlgorithmSpecRsassaPssSha256
 	}
 	return types.SigningAlgorithmSpecRsassaPkcs1V15Sha256
@@ -35,7 +34,7 @@ func kmsAlgorithm(alg string) types.SigningAlgorithmSpec {
 // be read, and this identity can Sign and Verify with it.
 func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
 	var rep report
-	t := b.prepare(ctx, config.KMSSigningKeyID, grantsSigning, &rep)
+	t := b.prepare(ctx, KMSSigningKeyID, grantsSigning, &rep)
 	if t == nil {
 		return rep.result("")
 	}
@@ -50,14 +49,14 @@ func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
 	if pub == nil || rep.stopped() {
 		return rep.result("")
 	}
-	input := jwt.SigningInput(jwt.RS256, time.Now(), rand.Text())
-	sig := t.sign(ctx, jwt.RS256, input, &rep)
+	input := jws.SigningInput(jws.RS256, time.Now(), rand.Text())
+	sig := t.sign(ctx, jws.RS256, input, &rep)
 	if sig == nil {
 		return rep.result("")
 	}
 	v, err := t.client.Verify(ctx, &kms.VerifyInput{
-		KeyId: aws.String(t.ref.raw), Message: jwt.Digest(input), MessageType: types.MessageTypeDigest,
-		Signature: sig, SigningAlgorithm: kmsAlgorithm(jwt.RS256),
+		KeyId: aws.String(t.ref.raw), Message: jws.Digest(input), MessageType: types.MessageTypeDigest,
+		Signature: sig, SigningAlgorithm: kmsAlgorithm(jws.RS256),
 	})
 	if err != nil {
 		rep.merge(kmsFailure(err, t.call("kms:Verify")))
@@ -67,7 +66,7 @@ func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
 		rep.fail(fmt.Sprintf("kms:Verify on %s rejected the signature kms:Sign just made", t.arn), "This should never happen with AWS KMS; check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).")
 		return rep.result("")
 	}
-	if err := jwt.Verify(pub, jwt.RS256, input, sig); err != nil {
+	if err := jws.Verify(pub, jws.RS256, input, sig); err != nil {
 		rep.fail(fmt.Sprintf("the public key from kms:GetPublicKey on %s does not verify the key's own RS256 signature", t.arn), "Check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).")
 		return rep.result("")
 	}
@@ -130,7 +129,7 @@ func (t *kmsTarget) publicKey(ctx context.Context, rep *report) *rsa.PublicKey {
 	if fp, err := rsakey.Fingerprint(pub); err == nil {
 		rep.detail("public key SHA-256", fp)
 	}
-	if !slices.Contains(out.SigningAlgorithms, kmsAlgorithm(jwt.RS256)) {
+	if !slices.Contains(out.SigningAlgorithms, kmsAlgorithm(jws.RS256)) {
 		rep.fail(fmt.Sprintf("KMS key %s does not offer RSASSA_PKCS1_V1_5_SHA_256 (RS256)", t.arn), signingKeyAdvice)
 		return nil
 	}
@@ -140,7 +139,7 @@ func (t *kmsTarget) publicKey(ctx context.Context, rep *report) *rsa.PublicKey {
 // sign asks KMS to sign the SHA-256 digest of input with alg.
 func (t *kmsTarget) sign(ctx context.Context, alg string, input []byte, rep *report) []byte {
 	out, err := t.client.Sign(ctx, &kms.SignInput{
-		KeyId: aws.String(t.ref.raw), Message: jwt.Digest(input), MessageType: types.MessageTypeDigest,
+		KeyId: aws.String(t.ref.raw), Message: jws.Digest(input), MessageType: types.MessageTypeDigest,
 		SigningAlgorithm: kmsAlgorithm(alg),
 	})
 	if err != nil {

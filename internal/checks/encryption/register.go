@@ -4,10 +4,7 @@
 package encryption
 
 import (
-	"sync"
-
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -21,56 +18,67 @@ const (
 )
 
 // backend is the state the checks of one run share: the RSA key, decoded
-// once, and the KMS client, created on first use.
+// once, and the KMS client, created on first use (see state).
 type backend struct {
 	cfg *config.Config
 	rsa func() rsakey.Result
 	kms *kmsClient
 }
 
-// Register adds the encryption.* checks and jwt.keypair.
-func Register(p *checks.Plan, cfg *config.Config, _ checks.Options, aws *awsenv.Env) {
-	b := &backend{cfg: cfg, kms: &kmsClient{env: aws}}
-	b.rsa = sync.OnceValue(func() rsakey.Result {
-		return rsakey.Decode(cfg.Secret(config.RSAPrivateKey).Reveal())
-	})
+// Register implements checks.Backend: the encryption.* checks.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
+	b := state(p, cfg)
+	m := modeOf(cfg)
+	p.Add(
+		checks.Check{ID: IDRSAKey, Title: "ENCRYPTION_RSA_PRIVATE_KEY is a usable, correctly encoded RSA key",
+			Disabled: m.rsaOff, Run: b.rsaKey},
+		checks.Check{ID: IDKMSKey, Title: "The KMS encryption key is enabled, symmetric and usable",
+			Disabled: m.kmsOff, Run: b.kmsKey},
+		checks.Check{ID: IDKMSSigningKey, Title: "The KMS signing key is an enabled RSA key that signs and verifies",
+			Disabled: m.signOff, Run: b.kmsSigningKey},
+	)
+}
 
-	enc, implied := cfg.TypeOf(config.EncryptionType)
-	mode := "ENCRYPTION_TYPE is " + enc
+// KeypairCheck is jwt.keypair, which the jwt backend registers: it signs
+// with this backend's key, so its logic lives next to that key.
+func KeypairCheck(p *checks.Plan, cfg *config.Config) checks.Check {
+	m := modeOf(cfg)
+	return checks.Check{ID: IDJWTKeypair, Title: "JWTs signed with the signing key verify with the expected public key",
+		Needs: m.jwtNeeds, Disabled: m.jwtOff, Run: state(p, cfg).jwtKeypair}
+}
+
+// mode says which checks the configuration's ENCRYPTION_TYPE enables.
+type mode struct {
+	rsaOff, kmsOff, signOff, jwtOff string
+	jwtNeeds                        []string
+}
+
+func modeOf(cfg *config.Config) mode {
+	enc, implied := cfg.TypeOf(TypeVar)
+	why := "ENCRYPTION_TYPE is " + enc
 	if implied {
-		mode = "ENCRYPTION_TYPE is unset, which means " + enc
+		why = "ENCRYPTION_TYPE is unset, which means " + enc
 	}
 	unset := func(name string) string { return name + " is not set (config.required reports it)" }
-	var rsaOff, kmsOff, signOff, jwtOff string
-	var jwtNeeds []string
+	var m mode
 	switch enc {
 	case "rsa":
-		kmsOff, signOff = mode, mode
-		if !cfg.Has(config.RSAPrivateKey) {
-			rsaOff, jwtOff = unset(config.RSAPrivateKey), unset(config.RSAPrivateKey)
+		m.kmsOff, m.signOff = why, why
+		if !cfg.Has(RSAPrivateKey) {
+			m.rsaOff, m.jwtOff = unset(RSAPrivateKey), unset(RSAPrivateKey)
 		}
-		jwtNeeds = []string{IDRSAKey}
+		m.jwtNeeds = []string{IDRSAKey}
 	case "kms":
-		rsaOff = mode
-		if !cfg.Has(config.KMSEncryptionKeyID) {
-			kmsOff = unset(config.KMSEncryptionKeyID)
+		m.rsaOff = why
+		if !cfg.Has(KMSEncryptionKeyID) {
+			m.kmsOff = unset(KMSEncryptionKeyID)
 		}
-		if !cfg.Has(config.KMSSigningKeyID) {
-			signOff, jwtOff = unset(config.KMSSigningKeyID), unset(config.KMSSigningKeyID)
+		if !cfg.Has(KMSSigningKeyID) {
+			m.signOff, m.jwtOff = unset(KMSSigningKeyID), unset(KMSSigningKeyID)
 		}
-		jwtNeeds = []string{IDKMSSigningKey}
+		m.jwtNeeds = []string{IDKMSSigningKey}
 	default:
-		rsaOff, kmsOff, signOff, jwtOff = mode, mode, mode, mode
+		m.rsaOff, m.kmsOff, m.signOff, m.jwtOff = why, why, why, why
 	}
-
-	p.Add(
-		checks.Check{ID: IDRSAKey, Group: "encryption", Title: "ENCRYPTION_RSA_PRIVATE_KEY is a usable, correctly encoded RSA key",
-			Disabled: rsaOff, Run: b.rsaKey},
-		checks.Check{ID: IDKMSKey, Group: "encryption", Title: "The KMS encryption key is enabled, symmetric and usable",
-			Disabled: kmsOff, Run: b.kmsKey},
-		checks.Check{ID: IDKMSSigningKey, Group: "encryption", Title: "The KMS signing key is an enabled RSA key that signs and verifies",
-			Disabled: signOff, Run: b.kmsSigningKey},
-		checks.Check{ID: IDJWTKeypair, Group: "jwt", Title: "JWTs signed with the signing key verify with the expected public key",
-			Needs: jwtNeeds, Disabled: jwtOff, Run: b.jwtKeypair},
-	)
+	return m
 }

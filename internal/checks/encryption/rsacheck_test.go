@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -21,7 +23,7 @@ import (
 )
 
 func rsaConfig(t *testing.T, value string, extra map[string]string) *config.Config {
-	vars := map[string]string{config.EncryptionType: "rsa", config.RSAPrivateKey: value}
+	vars := map[string]string{encryption.TypeVar: "rsa", encryption.RSAPrivateKey: value}
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -103,12 +105,12 @@ func TestDisabledOutsideRSAMode(t *testing.T) {
 		want string
 	}{
 		{map[string]string{}, "encryption.rsa-key", "ENCRYPTION_TYPE is unset, which means kms"},
-		{map[string]string{config.EncryptionType: "kms"}, "encryption.rsa-key", "ENCRYPTION_TYPE is kms"},
-		{map[string]string{config.EncryptionType: "rsa"}, "encryption.rsa-key", "ENCRYPTION_RSA_PRIVATE_KEY is not set"},
-		{map[string]string{config.EncryptionType: "rsa"}, "encryption.kms-key", "ENCRYPTION_TYPE is rsa"},
-		{map[string]string{config.EncryptionType: "rsa"}, "encryption.kms-signing-key", "ENCRYPTION_TYPE is rsa"},
-		{map[string]string{config.EncryptionType: "kms"}, "encryption.kms-key", "ENCRYPTION_KMS_ENCRYPTION_KEY_ID is not set"},
-		{map[string]string{config.EncryptionType: "kms"}, "jwt.keypair", "ENCRYPTION_KMS_SIGNING_KEY_ID is not set"},
+		{map[string]string{encryption.TypeVar: "kms"}, "encryption.rsa-key", "ENCRYPTION_TYPE is kms"},
+		{map[string]string{encryption.TypeVar: "rsa"}, "encryption.rsa-key", "ENCRYPTION_RSA_PRIVATE_KEY is not set"},
+		{map[string]string{encryption.TypeVar: "rsa"}, "encryption.kms-key", "ENCRYPTION_TYPE is rsa"},
+		{map[string]string{encryption.TypeVar: "rsa"}, "encryption.kms-signing-key", "ENCRYPTION_TYPE is rsa"},
+		{map[string]string{encryption.TypeVar: "kms"}, "encryption.kms-key", "ENCRYPTION_KMS_ENCRYPTION_KEY_ID is not set"},
+		{map[string]string{encryption.TypeVar: "kms"}, "jwt.keypair", "ENCRYPTION_KMS_SIGNING_KEY_ID is not set"},
 	} {
 		chk := find(t, plan(t, newConfig(t, c.vars)), c.id)
 		if !strings.Contains(chk.Disabled, c.want) {
@@ -144,7 +146,7 @@ func TestJWTKeypairRSA(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			extra := map[string]string{}
 			if c.expected != "" {
-				extra[config.JWTPublicKey] = c.expected
+				extra[jwt.PublicKeyVar] = c.expected
 			}
 			res := runCheck(t, plan(t, rsaConfig(t, value, extra)), "jwt.keypair", 10*time.Second)
 			wantStatus(t, res, c.status, c.mention...)

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt/jws"
 )
 
 // rsaSelfTest proves the key does what Spacelift's RSA mode does with it:
@@ -56,12 +56,12 @@ func rsaSelfTest(key *rsa.PrivateKey, now time.Time) (step string, err error) {
 		return "AES-256-GCM encrypt/decrypt", fmt.Errorf("round trip failed: %v", err)
 	}
 
-	input := jwt.SigningInput(jwt.RS256, now, rand.Text())
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, jwt.Digest(input))
+	input := jws.SigningInput(jws.RS256, now, rand.Text())
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, jws.Digest(input))
 	if err != nil {
 		return "RS256 sign", err
 	}
-	if err := jwt.Verify(&key.PublicKey, jwt.RS256, input, sig); err != nil {
+	if err := jws.Verify(&key.PublicKey, jws.RS256, input, sig); err != nil {
 		return "RS256 verify", err
 	}
 	return "", nil

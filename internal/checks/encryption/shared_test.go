@@ -2,6 +2,7 @@ package encryption
 
 import (
 	"context"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"sync"
 	"testing"
 
@@ -16,9 +17,10 @@ import (
 func TestKMSClientIsCreatedOnceAndShared(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	v, _ := config.Lookup(config.AWSRegion)
-	cfg := config.New()
-	cfg.Set(v, "eu-west-2", config.Source{Kind: config.FromEnv})
+	cfg, err := config.FromMap(checks.MustCatalog([]checks.Backend{awsenv.Backend{}}), map[string]string{awsenv.Region: "eu-west-2"}, config.Source{Kind: config.FromEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
 	k := &kmsClient{env: awsenv.New(cfg)}
 	var wg sync.WaitGroup
 	clients := make([]*kms.Client, 8)

@@ -37,8 +37,8 @@ type attempt struct {
 }
 
 func (c *connectCheck) run(ctx context.Context) checks.Result {
-	broker := c.cfg.MQTTBroker()
-	t, err := parseEndpoint(c.cfg.Get(config.MQTTBrokerEndpoint), broker)
+	broker := Broker(c.cfg)
+	t, err := parseEndpoint(c.cfg.Get(BrokerEndpoint), broker)
 	if err != nil {
 		return checks.Failf("Write MQTT_BROKER_ENDPOINT as tls://HOST:PORT for the built-in broker (e.g. tls://spacelift-mqtt.example.com:1984), or as the bare iot:Data-ATS hostname for IoT Core.",
 			"MQTT_BROKER_ENDPOINT cannot be used: %v", err)
@@ -56,7 +56,7 @@ func (c *connectCheck) run(ctx context.Context) checks.Result {
 // builtinBeforeInstall is the one case where an unreachable broker is
 // expected: the built-in broker runs inside the Spacelift server.
 func (a *attempt) builtinBeforeInstall() bool {
-	return a.c.cfg.MQTTBroker() == "builtin" && a.c.stage != checks.PostInstall
+	return Broker(a.c.cfg) == "builtin" && a.c.stage != checks.PostInstall
 }
 
 func (a *attempt) result(r checks.Result) checks.Result {
@@ -145,7 +145,7 @@ func (a *attempt) run() checks.Result {
 				return a.unreachable("Check that "+t.addr()+" is the broker's TLS port; something accepts TCP there but does not complete a TLS handshake.",
 					"TCP connect to %s worked, but the TLS handshake got no answer", t.addr())
 			}
-			if a.c.cfg.MQTTBroker() == "iotcore" && setup.clientCert == nil && setup.verified {
+			if Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil && setup.verified {
 				return a.iotCoreWithoutCert(nil)
 			}
 			msg, advice := tlsProblem(err, t.host, setup)
@@ -154,7 +154,7 @@ func (a *attempt) run() checks.Result {
 		state := tc.ConnectionState()
 		a.describeTLS(state, setup)
 		conn = tc
-		if a.c.cfg.MQTTBroker() == "iotcore" && setup.clientCert == nil {
+		if Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil {
 			_ = conn.Close()
 			return a.iotCoreWithoutCert(&state)
 		}
@@ -166,7 +166,7 @@ func (a *attempt) run() checks.Result {
 // from a device certificate, so without one there is nothing more to test.
 func (a *attempt) iotCoreWithoutCert(state *tls.ConnectionState) checks.Result {
 	res := checks.Passf("IoT Core endpoint %s is reachable and its certificate is valid; MQTT itself was not tested (authentication not tested): IoT Core accepts only device certificates", a.t.addr())
-	res.Details.Add("mqtt", "not tested: set "+config.MQTTClientCertFile+" and "+config.MQTTClientKeyFile+" to a device certificate to test CONNECT")
+	res.Details.Add("mqtt", "not tested: set "+ClientCertFile+" and "+ClientKeyFile+" to a device certificate to test CONNECT")
 	return a.expiry(a.result(res), state)
 }
 
@@ -213,8 +213,8 @@ func days(d time.Duration) string {
 // session opens the MQTT v5 session and, with credentials, runs the
 // publish/subscribe round trip.
 func (a *attempt) session(conn net.Conn, setup *tlsSetup) checks.Result {
-	user := a.c.cfg.Get(config.MQTTClientUsername)
-	pass := a.c.cfg.Secret(config.MQTTClientPassword)
+	user := a.c.cfg.Get(ClientUsername)
+	pass := a.c.cfg.Secret(ClientPassword)
 	credentialed := user != "" || !pass.IsZero() || (setup != nil && setup.clientCert != nil)
 	clientID := "spacectl-preflight-" + randomHex(6)
 	topic := "spacectl-preflight/" + clientID
@@ -254,7 +254,7 @@ func (a *attempt) session(conn net.Conn, setup *tlsSetup) checks.Result {
 	}
 	if !credentialed {
 		return a.expiry(a.result(checks.Passf("an MQTT v5 broker answers at %s and accepted an anonymous session (authentication not tested: set %s/%s to test a round trip)",
-			a.t.addr(), config.MQTTClientUsername, config.MQTTClientPassword)), state)
+			a.t.addr(), ClientUsername, ClientPassword)), state)
 	}
 	return a.expiry(a.roundTrip(client, topic, marker, got), state)
 }
@@ -314,11 +314,11 @@ func (a *attempt) refused(code byte, user string, credentialed bool) checks.Resu
 		if user != "" {
 			who = "user " + user
 		}
-		return a.result(checks.Failf("Check "+config.MQTTClientUsername+" and "+config.MQTTClientPassword+" (or the client certificate) against the broker's users; the broker answered, so the network path is fine.",
+		return a.result(checks.Failf("Check "+ClientUsername+" and "+ClientPassword+" (or the client certificate) against the broker's users; the broker answered, so the network path is fine.",
 			"the broker rejected the credentials of %s: CONNACK %s", who, reasonName(code)))
 	case !credentialed && (isAuth || code == 0x8C):
 		return a.result(checks.Passf("an MQTT v5 broker answers at %s (CONNACK %s: it wants credentials; authentication not tested: set %s/%s to test a round trip)",
-			a.t.addr(), reasonName(code), config.MQTTClientUsername, config.MQTTClientPassword))
+			a.t.addr(), reasonName(code), ClientUsername, ClientPassword))
 	}
 	return a.result(checks.Failf("Check the broker's log and settings for why it refuses the session.",
 		"the broker at %s refused the session: CONNACK %s", a.t.addr(), reasonName(code)))

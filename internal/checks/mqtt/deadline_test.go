@@ -6,7 +6,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -38,7 +37,7 @@ func TestUnreachableBrokerByStageWithinDeadline(t *testing.T) {
 		} {
 			t.Run(tc.name+"/"+string(st.stage), func(t *testing.T) {
 				start := time.Now()
-				o := runConnect(t, builtin(tc.endpoint, config.MQTTClientUsername, "u", config.MQTTClientPassword, "p"), st.stage, timeout, tc.d)
+				o := runConnect(t, builtin(tc.endpoint, ClientUsername, "u", ClientPassword, "p"), st.stage, timeout, tc.d)
 				if d := time.Since(start); d > timeout+time.Second {
 					t.Errorf("the run took %s, more than the %s deadline + 1s", d, timeout)
 				}
@@ -55,12 +54,12 @@ func TestUnreachableBrokerByStageWithinDeadline(t *testing.T) {
 // IoT Core exists before Spacelift is installed, so an unreachable IoT
 // endpoint fails in either stage.
 func TestUnreachableIoTCoreFailsPreInstall(t *testing.T) {
-	o := runConnect(t, map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: testsvc.ClosedAddr(t)}, checks.PreInstall, 2*time.Second, noDNS(t))
+	o := runConnect(t, map[string]string{BrokerType: "iotcore", BrokerEndpoint: testsvc.ClosedAddr(t)}, checks.PreInstall, 2*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Fail, "connection refused")
 }
 
 func TestConnectDisabledWithoutEndpoint(t *testing.T) {
-	o := runConnect(t, map[string]string{config.MQTTBrokerType: "builtin"}, checks.PreInstall, time.Second, noDNS(t))
+	o := runConnect(t, map[string]string{BrokerType: "builtin"}, checks.PreInstall, time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Skip, "MQTT_BROKER_ENDPOINT is not set")
 }
 

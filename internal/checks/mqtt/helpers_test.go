@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"context"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"net"
 	"testing"
 	"time"
@@ -9,14 +10,13 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // runConnect registers the MQTT checks for vars and runs mqtt.connect
 // through the real runner (unscrubbed) with the given per-check timeout.
 func runConnect(t *testing.T, vars map[string]string, stage checks.Stage, timeout time.Duration, d deps) checks.Outcome {
 	t.Helper()
-	cfg := msgtest.Config(t, vars)
+	cfg := msgtest.Config(t, vars, Backend{}, queue.Backend{}, awsenv.Backend{})
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{Stage: stage}, awsenv.New(cfg), d)
 	o := msgtest.Run(t, p, timeout, ConnectID)[ConnectID]
@@ -49,7 +49,7 @@ func fixedDNS() deps {
 }
 
 func builtin(endpoint string, more ...string) map[string]string {
-	vars := map[string]string{config.MQTTBrokerType: "builtin", config.MQTTBrokerEndpoint: endpoint}
+	vars := map[string]string{BrokerType: "builtin", BrokerEndpoint: endpoint}
 	for i := 0; i+1 < len(more); i += 2 {
 		vars[more[i]] = more[i+1]
 	}

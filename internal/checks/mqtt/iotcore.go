@@ -68,7 +68,7 @@ func iotEndpoint(ctx context.Context, cfg *config.Config, ic *iotClient) checks.
 		return iotFailure("iot:DescribeEndpoint", "*", err)
 	}
 	want := strings.ToLower(aws.ToString(out.EndpointAddress))
-	raw := strings.TrimSpace(cfg.Get(config.MQTTBrokerEndpoint))
+	raw := strings.TrimSpace(cfg.Get(BrokerEndpoint))
 	host := strings.ToLower(raw)
 	if i := strings.Index(host, "://"); i >= 0 {
 		host = host[i+3:]
@@ -107,13 +107,13 @@ func topicRule(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Re
 	if err != nil {
 		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
-	ns := cfg.Get(config.MQTTIoTCoreNamespace)
+	ns := cfg.Get(IoTCoreNamespace)
 	if ns == "" {
 		ns = "spacelift"
 	}
 	topic := ns + "/writeonly/#"
 	queueURL := cfg.Get("MESSAGE_QUEUE_SQS_IOT_URL")
-	account := cfg.Get(config.AWSAccountID)
+	account := cfg.Get(awsenv.AccountID)
 	if account == "" {
 		account = "ACCOUNT"
 	}

@@ -1,13 +1,13 @@
 package mqtt
 
 import (
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"testing"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 const (
@@ -21,9 +21,9 @@ const (
 
 func iotVars(more ...string) map[string]string {
 	vars := map[string]string{
-		config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: atsEndpoint, config.MessageQueueType: "sqs",
-		config.AWSRegion: iotRegion, config.AWSAccountID: "123456789012",
-		config.AWSAccessKeyID: iotKeyID, config.AWSSecretAccessKey: iotSecret,
+		BrokerType: "iotcore", BrokerEndpoint: atsEndpoint, queue.TypeVar: "sqs",
+		awsenv.Region: iotRegion, awsenv.AccountID: "123456789012",
+		awsenv.AccessKeyID: iotKeyID, awsenv.SecretAccessKey: iotSecret,
 		"MESSAGE_QUEUE_SQS_IOT_URL": iotQueueURL,
 	}
 	for i := 0; i+1 < len(more); i += 2 {
@@ -34,7 +34,7 @@ func iotVars(more ...string) map[string]string {
 
 func runIoT(t *testing.T, id string, vars map[string]string) checks.Outcome {
 	t.Helper()
-	cfg := msgtest.Config(t, vars)
+	cfg := msgtest.Config(t, vars, Backend{}, queue.Backend{}, awsenv.Backend{})
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{}, awsenv.New(cfg), noDNS(t))
 	o := msgtest.Run(t, p, 10*time.Second, id)[id]
@@ -68,7 +68,7 @@ func TestIoTEndpoint(t *testing.T) {
 			f.endpoint = atsEndpoint
 			f.deny["DescribeEndpoint"] = tc.deny
 			f.start()
-			o := runIoT(t, EndpointID, iotVars(config.MQTTBrokerEndpoint, tc.configured))
+			o := runIoT(t, EndpointID, iotVars(BrokerEndpoint, tc.configured))
 			msgtest.Expect(t, EndpointID, o, tc.status, tc.wants...)
 			if f.verified == 0 || f.rejected != 0 {
 				t.Errorf("the fake verified %d and rejected %d signatures; want every request signed correctly", f.verified, f.rejected)
@@ -84,7 +84,7 @@ func TestIoTWrongSecretIsRejectedBySignature(t *testing.T) {
 	f := newIoTFake(t, iotKeyID, iotSecret, iotRegion)
 	f.endpoint = atsEndpoint
 	f.start()
-	o := runIoT(t, EndpointID, iotVars(config.AWSSecretAccessKey, "not-the-secret"))
+	o := runIoT(t, EndpointID, iotVars(awsenv.SecretAccessKey, "not-the-secret"))
 	msgtest.Expect(t, EndpointID, o, checks.Error, "AWS rejected or could not find the credentials", "InvalidSignatureException")
 	if f.rejected == 0 {
 		t.Error("the fake accepted a request signed with the wrong secret")
@@ -120,7 +120,7 @@ func TestIoTTopicRule(t *testing.T) {
 		{"the module's rule", map[string]fakeRule{"spacelift": goodRule()}, "", nil, checks.Pass, []string{"topic rule spacelift forwards spacelift/writeonly/# to the IoT queue", "role ARN: arn:aws:iam::123456789012:role/spacelift-iot"}},
 		{"a rule with another name found by topic", map[string]fakeRule{"worker_messages": goodRule()}, "", nil, checks.Pass, []string{"topic rule worker_messages"}},
 		{"the namespace's rule found by name", map[string]fakeRule{"spacelift": unlisted}, "", nil, checks.Pass, nil},
-		{"a custom namespace", map[string]fakeRule{"acme": acme}, "", []string{config.MQTTIoTCoreNamespace, "acme"}, checks.Pass, []string{"forwards acme/writeonly/#"}},
+		{"a custom namespace", map[string]fakeRule{"acme": acme}, "", []string{IoTCoreNamespace, "acme"}, checks.Pass, []string{"forwards acme/writeonly/#"}},
 		{"no rule", map[string]fakeRule{}, "", nil, checks.Fail, []string{"no IoT topic rule reads FROM 'spacelift/writeonly/#'", "aws iot create-topic-rule --rule-name spacelift", iotQueueURL}},
 		{"the wrong queue", map[string]fakeRule{"spacelift": wrongQueue}, "", nil, checks.Fail, []string{"not to MESSAGE_QUEUE_SQS_IOT_URL " + iotQueueURL}},
 		{"a disabled rule", map[string]fakeRule{"spacelift": disabled}, "", nil, checks.Fail, []string{"the rule is disabled"}},
@@ -148,9 +148,8 @@ func TestIoTTopicRule(t *testing.T) {
 }
 
 func TestIoTChecksDisabledForBuiltin(t *testing.T) {
-	cfg := msgtest.Config(t, map[string]string{config.MQTTBrokerType: "builtin", config.MQTTBrokerEndpoint: "tls://mqtt.example.com:1984"})
-	p := &checks.Plan{}
-	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+	cfg := msgtest.Config(t, map[string]string{BrokerType: "builtin", BrokerEndpoint: "tls://mqtt.example.com:1984"}, Backend{}, queue.Backend{}, awsenv.Backend{})
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{})
 	for _, c := range p.Checks() {
 		if (c.ID == EndpointID || c.ID == TopicRuleID) && c.Disabled != "MQTT_BROKER_TYPE is builtin" {
 			t.Errorf("%s disabled %q", c.ID, c.Disabled)

@@ -27,7 +27,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // startMochi runs an in-process mochi-mqtt broker on 127.0.0.1 with the
@@ -92,11 +91,11 @@ func (h *aclHook) OnACLCheck(_ *mochi.Client, _ string, write bool) bool {
 func TestMochiBadCredentialsCode0x86(t *testing.T) {
 	h, c := ledger("worker", "right")
 	addr := startMochi(t, h, c, nil)
-	o := runConnect(t, builtin("tcp://"+addr, config.MQTTClientUsername, "worker", config.MQTTClientPassword, "wrong-password-xyz"), checks.PostInstall, 5*time.Second, noDNS(t))
+	o := runConnect(t, builtin("tcp://"+addr, ClientUsername, "worker", ClientPassword, "wrong-password-xyz"), checks.PostInstall, 5*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Fail, "rejected the credentials of user worker", "0x86 Bad user name or password")
 	msgtest.NoSecret(t, ConnectID, o.Result, "wrong-password-xyz")
 
-	o = runConnect(t, builtin("tcp://"+addr, config.MQTTClientUsername, "worker", config.MQTTClientPassword, "right"), checks.PostInstall, 5*time.Second, noDNS(t))
+	o = runConnect(t, builtin("tcp://"+addr, ClientUsername, "worker", ClientPassword, "right"), checks.PostInstall, 5*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Pass, "round trip in")
 }
 
@@ -106,7 +105,7 @@ func TestMochiNeverSendsConnack(t *testing.T) {
 	t.Cleanup(func() { close(h.release) })
 	const timeout = 1500 * time.Millisecond
 	start := time.Now()
-	o := runConnect(t, builtin("tcp://"+addr, config.MQTTClientUsername, "u", config.MQTTClientPassword, "p"), checks.PostInstall, timeout, noDNS(t))
+	o := runConnect(t, builtin("tcp://"+addr, ClientUsername, "u", ClientPassword, "p"), checks.PostInstall, timeout, noDNS(t))
 	if d := time.Since(start); d > timeout+time.Second {
 		t.Errorf("took %s", d)
 	}
@@ -128,12 +127,12 @@ func TestMochiRoundTripRefusedOrLost(t *testing.T) {
 	// Subscribing is refused: connected and authenticated, round trip not
 	// possible, so a warning.
 	addr := startMochi(t, &aclHook{allowReads: 0}, nil, nil)
-	o := runConnect(t, builtin("tcp://"+addr, config.MQTTClientUsername, "u"), checks.PostInstall, 5*time.Second, noDNS(t))
+	o := runConnect(t, builtin("tcp://"+addr, ClientUsername, "u"), checks.PostInstall, 5*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Warn, "SUBSCRIBE spacectl-preflight/", "refused")
 
 	// Subscribing works but the broker never delivers: a failure.
 	addr = startMochi(t, &aclHook{allowReads: 1}, nil, nil)
-	o = runConnect(t, builtin("tcp://"+addr, config.MQTTClientUsername, "u"), checks.PostInstall, 2*time.Second, noDNS(t))
+	o = runConnect(t, builtin("tcp://"+addr, ClientUsername, "u"), checks.PostInstall, 2*time.Second, noDNS(t))
 	msgtest.Expect(t, ConnectID, o, checks.Fail, "never delivered it back")
 }
 
@@ -150,7 +149,7 @@ func TestMochiCertificateExpiringSoonWarns(t *testing.T) {
 	} {
 		leaf := makeLeaf(t, ca, caKey, tc.validFor)
 		addr := startMochi(t, new(auth.AllowHook), nil, &tls.Config{Certificates: []tls.Certificate{leaf}})
-		o := runConnect(t, builtin("tls://"+addr, config.MQTTClientUsername, "u", config.MQTTClientCAFile, filepath.Join(dir, "ca.pem")), checks.PostInstall, 5*time.Second, noDNS(t))
+		o := runConnect(t, builtin("tls://"+addr, ClientUsername, "u", ClientCAFile, filepath.Join(dir, "ca.pem")), checks.PostInstall, 5*time.Second, noDNS(t))
 		msgtest.Expect(t, ConnectID, o, tc.status, tc.wants...)
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -33,43 +32,43 @@ func TestMosquitto(t *testing.T) {
 		wants  []string
 	}{
 		{"plain with credentials makes a round trip",
-			builtin("tcp://"+m.plain, config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass), noDNS(t),
+			builtin("tcp://"+m.plain, ClientUsername, m.user, ClientPassword, m.pass), noDNS(t),
 			checks.Pass, []string{"authenticated", "round trip in", "round-trip latency", "connack: 0x00 Success"}},
 		{"TLS with credentials makes a round trip",
-			builtin("tls://"+m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass, config.MQTTClientCAFile, m.ca), noDNS(t),
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass, ClientCAFile, m.ca), noDNS(t),
 			checks.Pass, []string{"round trip in", "tls version: TLS 1.3", "server certificate names: localhost, 127.0.0.1"}},
 		{"TLS by hostname resolves and verifies the name",
-			builtin("tls://localhost:"+port(m.tls), config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass, config.MQTTClientCAFile, m.ca), fixedDNS(),
+			builtin("tls://localhost:"+port(m.tls), ClientUsername, m.user, ClientPassword, m.pass, ClientCAFile, m.ca), fixedDNS(),
 			checks.Pass, []string{"resolves to: 127.0.0.1", "round trip in"}},
 		{"the docs' bare HOST:PORT form means TLS",
-			builtin(m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass, config.MQTTClientCAFile, m.ca), noDNS(t),
+			builtin(m.tls, ClientUsername, m.user, ClientPassword, m.pass, ClientCAFile, m.ca), noDNS(t),
 			checks.Pass, []string{"transport: TLS", "round trip in"}},
 		{"mTLS with a client certificate makes a round trip",
-			builtin("tls://"+m.mtls, config.MQTTClientCAFile, m.ca, config.MQTTClientCertFile, m.cert, config.MQTTClientKeyFile, m.key), noDNS(t),
+			builtin("tls://"+m.mtls, ClientCAFile, m.ca, ClientCertFile, m.cert, ClientKeyFile, m.key), noDNS(t),
 			checks.Pass, []string{"round trip in", "client certificate: CN=client1"}},
 		{"without credentials any CONNACK proves a broker",
 			builtin("tcp://" + m.plain), noDNS(t),
 			checks.Pass, []string{"authentication not tested", "0x87 Not authorized"}},
 		{"a wrong password fails as authentication",
-			builtin("tls://"+m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, wrongPass, config.MQTTClientCAFile, m.ca), noDNS(t),
-			checks.Fail, []string{"rejected the credentials of user " + m.user, "0x87 Not authorized", config.MQTTClientPassword}},
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, wrongPass, ClientCAFile, m.ca), noDNS(t),
+			checks.Fail, []string{"rejected the credentials of user " + m.user, "0x87 Not authorized", ClientPassword}},
 		{"an untrusted CA fails as TLS",
-			builtin("tls://"+m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass, config.MQTTClientCAFile, m.wrongCA), noDNS(t),
-			checks.Fail, []string{"is not trusted by " + m.wrongCA, "spacectl-preflight test CA", config.MQTTClientCAFile}},
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass, ClientCAFile, m.wrongCA), noDNS(t),
+			checks.Fail, []string{"is not trusted by " + m.wrongCA, "spacectl-preflight test CA", ClientCAFile}},
 		{"the system roots do not trust a private CA",
-			builtin("tls://"+m.tls, config.MQTTClientUsername, m.user, config.MQTTClientPassword, m.pass), noDNS(t),
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass), noDNS(t),
 			checks.Fail, []string{"is not trusted by system roots"}},
 		{"a hostname the certificate does not cover fails",
-			builtin("tls://mqtt.example.test:"+port(m.tls), config.MQTTClientCAFile, m.ca), fixedDNS(),
+			builtin("tls://mqtt.example.test:"+port(m.tls), ClientCAFile, m.ca), fixedDNS(),
 			checks.Fail, []string{"does not cover mqtt.example.test", "localhost, 127.0.0.1"}},
 		{"a missing client certificate on the mTLS listener fails clearly",
-			builtin("tls://"+m.mtls, config.MQTTClientCAFile, m.ca), noDNS(t),
-			checks.Fail, []string{"requires a client certificate", config.MQTTClientCertFile}},
+			builtin("tls://"+m.mtls, ClientCAFile, m.ca), noDNS(t),
+			checks.Fail, []string{"requires a client certificate", ClientCertFile}},
 		{"TLS to a plain listener fails as not TLS",
-			builtin("tls://"+m.plain, config.MQTTClientCAFile, m.ca), noDNS(t),
+			builtin("tls://"+m.plain, ClientCAFile, m.ca), noDNS(t),
 			checks.Fail, []string{"did not answer with TLS"}},
 		{"IoT Core without a device certificate stops after TLS",
-			map[string]string{config.MQTTBrokerType: "iotcore", config.MQTTBrokerEndpoint: m.mtls, config.MQTTClientCAFile: m.ca}, noDNS(t),
+			map[string]string{BrokerType: "iotcore", BrokerEndpoint: m.mtls, ClientCAFile: m.ca}, noDNS(t),
 			checks.Pass, []string{"MQTT itself was not tested", "device certificate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,7 +82,7 @@ func TestMosquittoPasswordNeverInResult(t *testing.T) {
 	m := mosquitto(t)
 	for _, pass := range []string{m.pass, "wrong-password-value-123"} {
 		for _, ep := range []string{"tcp://" + m.plain, "tls://" + m.tls} {
-			o := runConnect(t, builtin(ep, config.MQTTClientUsername, m.user, config.MQTTClientPassword, pass, config.MQTTClientCAFile, m.ca),
+			o := runConnect(t, builtin(ep, ClientUsername, m.user, ClientPassword, pass, ClientCAFile, m.ca),
 				checks.PostInstall, 10*time.Second, noDNS(t))
 			if o.Result.Status == checks.Skip || o.Result.Status == checks.Error {
 				t.Errorf("%s: the check did not run: %s", ep, o.Result.Message)

@@ -33,14 +33,14 @@ func defaultDeps() deps {
 	return deps{now: time.Now, lookupHost: net.DefaultResolver.LookupHost}
 }
 
-// Register adds the MQTT checks. The IoT Core checks share env's AWS
-// configuration and one IoT client.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
-	register(p, cfg, opts, env, defaultDeps())
+// Register implements checks.Backend: the MQTT checks. The IoT Core checks
+// share the run's AWS configuration and one IoT client.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+	register(p, cfg, opts, awsenv.Of(p, cfg), defaultDeps())
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env, d deps) {
-	broker := cfg.MQTTBroker()
+	broker := Broker(cfg)
 	stage := opts.Stage
 	if stage == "" {
 		stage = checks.PreInstall
@@ -50,26 +50,26 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awse
 		notIoT = "MQTT_BROKER_TYPE is " + broker
 	}
 	noEndpoint := ""
-	if !cfg.Has(config.MQTTBrokerEndpoint) {
+	if !cfg.Has(BrokerEndpoint) {
 		noEndpoint = "MQTT_BROKER_ENDPOINT is not set"
 	}
 	ic := &iotClient{env: env}
 
 	p.Add(checks.Check{
-		ID: EndpointID, Group: Group,
+		ID:       EndpointID,
 		Title:    "MQTT_BROKER_ENDPOINT is the account's IoT Core data endpoint",
 		Disabled: firstOf(notIoT, noEndpoint),
 		Run:      func(ctx context.Context) checks.Result { return iotEndpoint(ctx, cfg, ic) },
 	})
 	p.Add(checks.Check{
-		ID: TopicRuleID, Group: Group,
+		ID:       TopicRuleID,
 		Title:    "IoT Core topic rule forwards worker messages to the IoT queue",
 		Disabled: notIoT,
 		Run:      func(ctx context.Context) checks.Result { return topicRule(ctx, cfg, ic) },
 	})
 	cc := &connectCheck{cfg: cfg, stage: stage, d: d}
 	p.Add(checks.Check{
-		ID: ConnectID, Group: Group,
+		ID:       ConnectID,
 		Title:    "Workers can reach the MQTT broker and open a session",
 		Disabled: noEndpoint,
 		Run:      cc.run,

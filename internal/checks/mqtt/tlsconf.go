@@ -38,18 +38,18 @@ type tlsSetup struct {
 func newTLSSetup(cfg *config.Config, host string, now func() time.Time) (*tlsSetup, error) {
 	s := &tlsSetup{caSource: "system roots (SSL_CERT_FILE/SSL_CERT_DIR honoured)"}
 	s.conf = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, Time: now}
-	if f := cfg.Get(config.MQTTClientCAFile); f != "" {
+	if f := cfg.Get(ClientCAFile); f != "" {
 		pem, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", config.MQTTClientCAFile, err)
+			return nil, fmt.Errorf("cannot read %s: %w", ClientCAFile, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s=%s holds no PEM certificate", config.MQTTClientCAFile, f)
+			return nil, fmt.Errorf("%s=%s holds no PEM certificate", ClientCAFile, f)
 		}
 		s.conf.RootCAs, s.caSource = pool, f
 	}
-	certFile, keyFile := cfg.Get(config.MQTTClientCertFile), cfg.Get(config.MQTTClientKeyFile)
+	certFile, keyFile := cfg.Get(ClientCertFile), cfg.Get(ClientKeyFile)
 	// Answering the request ourselves tells us the broker made one.
 	own := &tls.Certificate{}
 	s.conf.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
@@ -60,7 +60,7 @@ func newTLSSetup(cfg *config.Config, host string, now func() time.Time) (*tlsSet
 	case certFile != "" && keyFile != "":
 		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("cannot load the client certificate (%s, %s): %w", config.MQTTClientCertFile, config.MQTTClientKeyFile, err)
+			return nil, fmt.Errorf("cannot load the client certificate (%s, %s): %w", ClientCertFile, ClientKeyFile, err)
 		}
 		own = &pair
 		s.clientCert = pair.Leaf
@@ -68,7 +68,7 @@ func newTLSSetup(cfg *config.Config, host string, now func() time.Time) (*tlsSet
 			s.clientCert, _ = x509.ParseCertificate(pair.Certificate[0])
 		}
 	case certFile != "" || keyFile != "":
-		return nil, fmt.Errorf("set both %s and %s for a client certificate", config.MQTTClientCertFile, config.MQTTClientKeyFile)
+		return nil, fmt.Errorf("set both %s and %s for a client certificate", ClientCertFile, ClientKeyFile)
 	}
 	s.conf.VerifyConnection = func(tls.ConnectionState) error {
 		s.verified = true
@@ -86,7 +86,7 @@ func tlsProblem(err error, host string, s *tlsSetup) (msg, advice string) {
 	var invalid x509.CertificateInvalidError
 	var alert tls.AlertError
 	var recHdr tls.RecordHeaderError
-	caAdvice := "Workers must trust the broker's certificate. If it is signed by a private CA, point " + config.MQTTClientCAFile +
+	caAdvice := "Workers must trust the broker's certificate. If it is signed by a private CA, point " + ClientCAFile +
 		" at that CA's PEM file for this check (and give workers the same CA); otherwise serve the full chain from a publicly trusted CA."
 	switch {
 	case errors.As(err, &unknown):
@@ -109,7 +109,7 @@ func tlsProblem(err error, host string, s *tlsSetup) (msg, advice string) {
 			"Point MQTT_BROKER_ENDPOINT at the broker's TLS port, or, if the broker really speaks plain TCP here, note that Spacelift workers connect with TLS (tls://HOST:PORT)."
 	case s.requested && s.clientCert == nil && (isAlert(err, &alert) || closedByPeer(err)):
 		return "the broker requires a client certificate (mutual TLS: it asked for one during the handshake, then dropped the connection) and none is configured",
-			"Set " + config.MQTTClientCertFile + " and " + config.MQTTClientKeyFile + " to a certificate the broker accepts (signed by the CA it trusts for clients); workers need one too."
+			"Set " + ClientCertFile + " and " + ClientKeyFile + " to a certificate the broker accepts (signed by the CA it trusts for clients); workers need one too."
 	case s.clientCert != nil && (isAlert(err, &alert) || closedByPeer(err)) && s.verified:
 		return "the broker rejected the client certificate " + s.clientCert.Subject.String() + " (" + err.Error() + ")",
 			"Use a client certificate signed by the CA the broker trusts for clients, with the clientAuth extended key usage, and not expired."

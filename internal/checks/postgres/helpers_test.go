@@ -30,9 +30,9 @@ var majors = []struct {
 // newConfig builds a configuration from variable name/value pairs.
 func newConfig(t *testing.T, kv ...string) *config.Config {
 	t.Helper()
-	cfg := config.New()
+	cfg := config.New(checks.MustCatalog([]checks.Backend{Backend{}}))
 	for i := 0; i+1 < len(kv); i += 2 {
-		v, ok := config.Lookup(kv[i])
+		v, ok := cfg.Catalog().Lookup(kv[i])
 		if !ok {
 			t.Fatalf("unknown variable %s", kv[i])
 		}
@@ -46,8 +46,7 @@ func newConfig(t *testing.T, kv ...string) *config.Config {
 // leak in a check's own output is visible.
 func runChecks(t *testing.T, cfg *config.Config, opts checks.Options, timeout time.Duration, ids ...string) map[string]checks.Result {
 	t.Helper()
-	p := &checks.Plan{}
-	Register(p, cfg, opts)
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, opts)
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +62,7 @@ func runChecks(t *testing.T, cfg *config.Config, opts checks.Options, timeout ti
 // runOne runs a single check of a plan for DATABASE_URL=dbURL.
 func runOne(t *testing.T, dbURL, id string, opts checks.Options) checks.Result {
 	t.Helper()
-	return runChecks(t, newConfig(t, config.DatabaseURL, dbURL), opts, 20*time.Second, IDConnect, id)[id]
+	return runChecks(t, newConfig(t, DatabaseURL, dbURL), opts, 20*time.Second, IDConnect, id)[id]
 }
 
 func describe(r checks.Result) string {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -17,7 +16,7 @@ func TestVersionAllMajors(t *testing.T) {
 	for _, m := range majors {
 		t.Run(strconv.Itoa(m.major), func(t *testing.T) {
 			raw := testsvc.Require(t, m.env)[0]
-			res := runChecks(t, newConfig(t, config.DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect, IDVersion)
+			res := runChecks(t, newConfig(t, DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect, IDVersion)
 			wantStatus(t, res[IDConnect], checks.Pass)
 			v := res[IDVersion]
 			want := checks.Pass
@@ -179,7 +178,7 @@ func TestConnectFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := newConfig(t, config.DatabaseURL, tc.url)
+			cfg := newConfig(t, DatabaseURL, tc.url)
 			res := runChecks(t, cfg, checks.Options{}, 20*time.Second, IDConnect, IDVersion)
 			r := res[IDConnect]
 			wantStatus(t, r, tc.status)
@@ -199,7 +198,7 @@ func TestConnectFailures(t *testing.T) {
 
 func TestConnectTLS(t *testing.T) {
 	raw := testsvc.Require(t, "SPT_PG_TLS_URL")[0]
-	r := runChecks(t, newConfig(t, config.DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect)[IDConnect]
+	r := runChecks(t, newConfig(t, DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect)[IDConnect]
 	wantStatus(t, r, checks.Pass)
 	wantDetail(t, r, "encrypted", "yes")
 	wantDetail(t, r, "sslmode", "verify-full")
@@ -216,7 +215,7 @@ func TestConnectTLS(t *testing.T) {
 // (the traffic never leaves the host).
 func TestConnectPlainLoopback(t *testing.T) {
 	raw := testsvc.Require(t, "SPT_PG14_URL")[0]
-	r := runChecks(t, newConfig(t, config.DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect)[IDConnect]
+	r := runChecks(t, newConfig(t, DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect)[IDConnect]
 	wantStatus(t, r, checks.Pass)
 	wantDetail(t, r, "encrypted", "no")
 	wantDetail(t, r, "sslmode", "disable")
@@ -230,7 +229,7 @@ func TestConnectSilentServerHonoursTimeout(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			dbURL := fmt.Sprintf("postgres://app:%s@127.0.0.1:%d/spacelift?sslmode=%s&statement_cache_capacity=0", pw, port, mode)
 			start := time.Now()
-			r := runChecks(t, newConfig(t, config.DatabaseURL, dbURL), checks.Options{}, timeout, IDConnect)[IDConnect]
+			r := runChecks(t, newConfig(t, DatabaseURL, dbURL), checks.Options{}, timeout, IDConnect)[IDConnect]
 			if took := time.Since(start); took > timeout+time.Second {
 				t.Fatalf("the check took %s, more than its timeout %s + 1s", took, timeout)
 			}
@@ -290,9 +289,9 @@ func TestSettings(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			kv := []string{config.DatabaseURL, a.url.with("", "", tc.db)}
+			kv := []string{DatabaseURL, a.url.with("", "", tc.db)}
 			if tc.minConns != "" {
-				kv = append(kv, config.PostgresMinConnections, tc.minConns)
+				kv = append(kv, MinMaxConnections, tc.minConns)
 			}
 			r := runChecks(t, newConfig(t, kv...), checks.Options{}, 20*time.Second, IDConnect, IDSettings)[IDSettings]
 			wantStatus(t, r, tc.want)
@@ -314,7 +313,7 @@ func TestSettings(t *testing.T) {
 // verdict assertion; latency must produce its measurements.
 func TestLatencyAndClock(t *testing.T) {
 	raw := testsvc.Require(t, "SPT_PG18_URL")[0]
-	res := runChecks(t, newConfig(t, config.DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect, IDLatency, IDClockSkew)
+	res := runChecks(t, newConfig(t, DatabaseURL, raw), checks.Options{}, 20*time.Second, IDConnect, IDLatency, IDClockSkew)
 	l := res[IDLatency]
 	if l.Status != checks.Pass && l.Status != checks.Warn {
 		t.Fatalf("latency: %s", describe(l))
@@ -354,7 +353,7 @@ func TestReadOnly(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := newConfig(t, config.DatabaseURL, tc.primary, config.DatabaseReadOnlyURL, tc.replica)
+			cfg := newConfig(t, DatabaseURL, tc.primary, DatabaseReadOnlyURL, tc.replica)
 			r := runChecks(t, cfg, checks.Options{}, 20*time.Second, IDReadOnly)[IDReadOnly]
 			wantStatus(t, r, tc.want)
 			if !strings.Contains(r.Message, tc.msg) {
@@ -369,8 +368,7 @@ func TestReadOnly(t *testing.T) {
 }
 
 func TestDisabledWithoutURL(t *testing.T) {
-	p := &checks.Plan{}
-	Register(p, newConfig(t), checks.Options{})
+	p := checks.Build([]checks.Backend{Backend{}}, newConfig(t), checks.Options{})
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -387,8 +385,7 @@ func TestDisabledWithoutURL(t *testing.T) {
 			t.Errorf("%s needs %v", c.ID, c.Needs)
 		}
 	}
-	p = &checks.Plan{}
-	Register(p, newConfig(t, config.DatabaseURL, "postgres://u@h/db"), checks.Options{})
+	p = checks.Build([]checks.Backend{Backend{}}, newConfig(t, DatabaseURL, "postgres://u@h/db"), checks.Options{})
 	for _, c := range p.Checks() {
 		if c.ID == IDReadOnly && c.Disabled != "DATABASE_READ_ONLY_URL is not set" {
 			t.Errorf("read-only disabled = %q", c.Disabled)

@@ -25,41 +25,41 @@ const (
 	IDReadOnly   = "postgres.read-only"
 )
 
-// Register adds the postgres.* checks. They share one connection, closed
-// when the plan is.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
-	s := newSession(cfg.Secret(config.DatabaseURL))
+// Register implements checks.Backend: the postgres.* checks. They share
+// one connection, closed when the plan is.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+	s := newSession(cfg.Secret(DatabaseURL))
 	p.OnClose(s.close)
 	disabled := ""
-	if !cfg.Has(config.DatabaseURL) {
-		disabled = config.DatabaseURL + " is not set"
+	if !cfg.Has(DatabaseURL) {
+		disabled = DatabaseURL + " is not set"
 	}
-	minConns := cfg.Int(config.PostgresMinConnections, defaultMinMaxConnections)
+	minConns := cfg.Int(MinMaxConnections, defaultMinMaxConnections)
 	if minConns <= 0 {
 		minConns = defaultMinMaxConnections
 	}
 	needs := []string{IDConnect}
 	p.Add(
-		checks.Check{ID: IDConnect, Group: Group, Title: "Spacelift can connect to DATABASE_URL", Disabled: disabled,
+		checks.Check{ID: IDConnect, Title: "Spacelift can connect to DATABASE_URL", Disabled: disabled,
 			Run: s.checkConnect},
-		checks.Check{ID: IDVersion, Group: Group, Title: "PostgreSQL major version is supported", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDVersion, Title: "PostgreSQL major version is supported", Disabled: disabled, Needs: needs,
 			Run: s.checkVersion},
-		checks.Check{ID: IDPrivileges, Group: Group, Title: "The database user may create roles, schemas and tables", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDPrivileges, Title: "The database user may create roles, schemas and tables", Disabled: disabled, Needs: needs,
 			Run: func(ctx context.Context) checks.Result { return s.checkPrivileges(ctx, opts.ReadOnly) }},
-		checks.Check{ID: IDDatabase, Group: Group, Title: "The database is dedicated to Spacelift", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDDatabase, Title: "The database is dedicated to Spacelift", Disabled: disabled, Needs: needs,
 			Run: s.checkDatabase},
-		checks.Check{ID: IDSettings, Group: Group, Title: "Server encoding and connection limit suit Spacelift", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDSettings, Title: "Server encoding and connection limit suit Spacelift", Disabled: disabled, Needs: needs,
 			Run: func(ctx context.Context) checks.Result { return s.checkSettings(ctx, minConns) }},
-		checks.Check{ID: IDLatency, Group: Group, Title: "Round trips to the database are fast", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDLatency, Title: "Round trips to the database are fast", Disabled: disabled, Needs: needs,
 			Run: s.checkLatency},
-		checks.Check{ID: IDClockSkew, Group: Group, Title: "The database clock agrees with this machine's", Disabled: disabled, Needs: needs,
+		checks.Check{ID: IDClockSkew, Title: "The database clock agrees with this machine's", Disabled: disabled, Needs: needs,
 			Run: s.checkClockSkew},
 	)
 	roDisabled := disabled
-	if !cfg.Has(config.DatabaseReadOnlyURL) {
-		roDisabled = config.DatabaseReadOnlyURL + " is not set"
+	if !cfg.Has(DatabaseReadOnlyURL) {
+		roDisabled = DatabaseReadOnlyURL + " is not set"
 	}
-	roURL := cfg.Secret(config.DatabaseReadOnlyURL)
-	p.Add(checks.Check{ID: IDReadOnly, Group: Group, Title: "DATABASE_READ_ONLY_URL reaches a matching server", Disabled: roDisabled,
+	roURL := cfg.Secret(DatabaseReadOnlyURL)
+	p.Add(checks.Check{ID: IDReadOnly, Title: "DATABASE_READ_ONLY_URL reaches a matching server", Disabled: roDisabled,
 		Run: func(ctx context.Context) checks.Result { return s.checkReadOnly(ctx, roURL) }})
 }

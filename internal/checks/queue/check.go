@@ -20,7 +20,7 @@ import (
 // sqsCheck is queue.sqs.<name>.
 type sqsCheck struct {
 	cfg      *config.Config
-	queue    config.Queue
+	queue    Queue
 	client   *sqsClient
 	env      *awsenv.Env
 	readOnly bool
@@ -148,7 +148,7 @@ func (c *sqsCheck) checkRedrive(v *verdict, attrs map[string]string) string {
 	dlqRef, dlqKnown := parseQueueURL(dlqURL)
 	wantTarget := "the " + exp.deadLetter + " queue"
 	setAdvice := fmt.Sprintf("Set a redrive policy on the %s queue: RedrivePolicy={\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":%d} (the official module's values).",
-		c.queue.Name, dlqARNHint(dlqRef, dlqKnown, c.env.Partition(), c.cfg.Get(config.AWSRegion)), wantMaxReceiveCount)
+		c.queue.Name, dlqARNHint(dlqRef, dlqKnown, c.env.Partition(), c.cfg.Get(awsenv.Region)), wantMaxReceiveCount)
 	if raw == "" {
 		v.add("redrive", "none")
 		v.fail(setAdvice, "no redrive policy: messages Spacelift fails to process are retried until they expire instead of moving to %s (%s)", wantTarget, dlq.Var)
@@ -188,13 +188,13 @@ func dlqARNHint(ref queueRef, ok bool, partition, region string) string {
 	return ref.arn(partition, region)
 }
 
-func queueByName(name string) config.Queue {
-	for _, q := range config.Queues() {
+func queueByName(name string) Queue {
+	for _, q := range Queues() {
 		if q.Name == name {
 			return q
 		}
 	}
-	return config.Queue{Name: name}
+	return Queue{Name: name}
 }
 
 func describeEncryption(attrs map[string]string) string {

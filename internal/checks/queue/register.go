@@ -24,15 +24,15 @@ const (
 	postgresPrivilegesID = "postgres.privileges"
 )
 
-// Register adds the queue checks, sharing env's AWS configuration and one
-// SQS client between the eight queue checks.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
-	kind := cfg.MessageQueue()
+// Register implements checks.Backend: the queue checks, sharing the run's
+// AWS configuration and one SQS client between the eight queue checks.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+	env := awsenv.Of(p, cfg)
+	kind := Type(cfg)
 	sc := &sqsClient{env: env}
-	for _, q := range config.Queues() {
+	for _, q := range Queues() {
 		c := checks.Check{
 			ID:    SQSPrefix + q.Name,
-			Group: Group,
 			Title: "SQS queue " + q.Name + " (" + q.Title + ") exists and is set up as Spacelift expects",
 			Doc:   sqsDoc,
 		}
@@ -48,7 +48,6 @@ func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awse
 	}
 	b := checks.Check{
 		ID:    BuiltinID,
-		Group: Group,
 		Title: "Built-in message queue (PostgreSQL)",
 		Needs: []string{postgresPrivilegesID},
 		Run:   func(context.Context) checks.Result { return builtin() },

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
@@ -97,8 +96,7 @@ func TestSQSProbeCleansUpAfterATimeout(t *testing.T) {
 	// the message.
 	(&iamShim{stallFirst: "ReceiveMessage", stallFor: 3 * time.Second}).start(t)
 	cfg := f.config(nil)
-	p := &checks.Plan{}
-	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{})
 	start := time.Now()
 	outs := msgtest.Run(t, p, 1500*time.Millisecond, SQSPrefix+"async")
 	if d := time.Since(start); d > 1500*time.Millisecond+cleanupTimeout+time.Second {

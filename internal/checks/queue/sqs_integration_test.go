@@ -33,7 +33,7 @@ const (
 type sqsFixture struct {
 	t     *testing.T
 	admin *sqs.Client
-	urls  map[string]string // by config.Queue.Name
+	urls  map[string]string // by Queue.Name
 }
 
 func newAdmin(t *testing.T) (*sqs.Client, string) {
@@ -107,26 +107,25 @@ func newQueues(t *testing.T, mutate mutation) *sqsFixture {
 
 func (f *sqsFixture) config(extra map[string]string) *config.Config {
 	vars := map[string]string{
-		config.MessageQueueType:   "sqs",
-		config.AWSRegion:          testRegion,
-		config.AWSAccessKeyID:     testKeyID,
-		config.AWSSecretAccessKey: testSecret,
+		TypeVar:                "sqs",
+		awsenv.Region:          testRegion,
+		awsenv.AccessKeyID:     testKeyID,
+		awsenv.SecretAccessKey: testSecret,
 	}
-	for _, q := range config.Queues() {
+	for _, q := range Queues() {
 		vars[q.Var] = f.urls[q.Name]
 	}
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return msgtest.Config(f.t, vars)
+	return msgtest.Config(f.t, vars, Backend{}, awsenv.Backend{})
 }
 
 func (f *sqsFixture) run(opts checks.Options, extra map[string]string) map[string]checks.Outcome {
 	cfg := f.config(extra)
-	p := &checks.Plan{}
-	Register(p, cfg, opts, awsenv.New(cfg))
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, opts)
 	outs := msgtest.Run(f.t, p, 20*time.Second, SQSPrefix+"*")
-	for _, q := range config.Queues() {
+	for _, q := range Queues() {
 		o := outs[SQSPrefix+q.Name]
 		f.t.Logf("%s: %s\n%s", o.Check.ID, o.Result.Status, msgtest.Text(o.Result))
 	}
@@ -151,7 +150,7 @@ func (f *sqsFixture) count(name string) int {
 func TestSQSCorrectQueuesPassAndProbeLeavesNothing(t *testing.T) {
 	f := newQueues(t, nil)
 	outs := f.run(checks.Options{Stage: checks.PreInstall}, nil)
-	for _, q := range config.Queues() {
+	for _, q := range Queues() {
 		id := SQSPrefix + q.Name
 		msgtest.Expect(t, id, outs[id], checks.Pass, "sent, received and deleted a message", "visibility timeout")
 		msgtest.NoSecret(t, id, outs[id].Result, testSecret)
@@ -240,7 +239,7 @@ func TestSQSNonEmptyQueueIsNotProbed(t *testing.T) {
 func TestSQSReadOnlyDoesNotProbe(t *testing.T) {
 	f := newQueues(t, nil)
 	outs := f.run(checks.Options{ReadOnly: true}, nil)
-	for _, q := range config.Queues() {
+	for _, q := range Queues() {
 		msgtest.Expect(t, q.Name, outs[SQSPrefix+q.Name], checks.Pass, "not run (--read-only)")
 	}
 }
@@ -250,13 +249,12 @@ func TestSQSDisabledAndBuiltin(t *testing.T) {
 		vars     map[string]string
 		disabled map[string]string
 	}{
-		{map[string]string{config.MessageQueueType: "postgres"}, map[string]string{SQSPrefix + "async": "MESSAGE_QUEUE_TYPE is postgres"}},
-		{map[string]string{config.MessageQueueType: "sqs"}, map[string]string{SQSPrefix + "iot": "MESSAGE_QUEUE_SQS_IOT_URL is not set", BuiltinID: "MESSAGE_QUEUE_TYPE is sqs"}},
+		{map[string]string{TypeVar: "postgres"}, map[string]string{SQSPrefix + "async": "MESSAGE_QUEUE_TYPE is postgres"}},
+		{map[string]string{TypeVar: "sqs"}, map[string]string{SQSPrefix + "iot": "MESSAGE_QUEUE_SQS_IOT_URL is not set", BuiltinID: "MESSAGE_QUEUE_TYPE is sqs"}},
 		{map[string]string{}, map[string]string{BuiltinID: "MESSAGE_QUEUE_TYPE is sqs"}},
 	} {
-		cfg := msgtest.Config(t, tc.vars)
-		p := &checks.Plan{}
-		Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+		cfg := msgtest.Config(t, tc.vars, Backend{}, awsenv.Backend{})
+		p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{})
 		got := map[string]string{}
 		for _, c := range p.Checks() {
 			got[c.ID] = c.Disabled
@@ -270,9 +268,8 @@ func TestSQSDisabledAndBuiltin(t *testing.T) {
 }
 
 func TestBuiltinNeedsPostgresPrivileges(t *testing.T) {
-	cfg := msgtest.Config(t, map[string]string{config.MessageQueueType: "postgres"})
-	p := &checks.Plan{}
-	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+	cfg := msgtest.Config(t, map[string]string{TypeVar: "postgres"}, Backend{}, awsenv.Backend{})
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{})
 	// Stand in for the postgres backend's check, passing and failing.
 	for _, st := range []checks.Status{checks.Pass, checks.Fail} {
 		pp := &checks.Plan{}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -34,25 +35,46 @@ type deps struct {
 	now     func() time.Time
 }
 
-// Register adds server.health; it is disabled before installation.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+// Backend is the Spacelift server itself, once installed.
+type Backend struct{}
+
+var _ checks.Backend = Backend{}
+
+// Group implements checks.Backend.
+func (Backend) Group() checks.Group { return checks.Group{ID: Group, Title: "Spacelift server"} }
+
+// Vars implements checks.Backend: SERVER_DOMAIN is the configuration's.
+func (Backend) Vars() []config.Var { return nil }
+
+// Required implements checks.Backend.
+func (Backend) Required(*config.Config) []checks.Requirement { return nil }
+
+// Review implements checks.Backend.
+func (Backend) Review(*config.Config, *checks.Review) {}
+
+// Endpoints implements checks.Backend: configcheck records SERVER_DOMAIN.
+func (Backend) Endpoints(*config.Config, *checks.EndpointSet) {}
+
+// Register implements checks.Backend: server.health, disabled before
+// installation.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
 	register(p, cfg, opts, deps{now: time.Now})
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, d deps) {
-	c := checks.Check{ID: HealthID, Group: Group, Title: "The Spacelift server answers on https://SERVER_DOMAIN/health",
+	c := checks.Check{ID: HealthID, Title: "The Spacelift server answers on https://SERVER_DOMAIN/health",
 		Run: func(ctx context.Context) checks.Result { return health(ctx, cfg, d) }}
 	switch {
 	case opts.Stage != checks.PostInstall:
 		c.Disabled = "runs with --stage post-install: before installation there is no Spacelift server to ask"
-	case !cfg.Has(config.ServerDomain):
+	case !cfg.Has(configcheck.ServerDomain):
 		c.Disabled = "SERVER_DOMAIN is not set"
 	}
 	p.Add(c)
 }
 
 func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
-	domain := strings.TrimSpace(cfg.Get(config.ServerDomain))
+	domain := strings.TrimSpace(cfg.Get(configcheck.ServerDomain))
 	if i := strings.Index(domain, "://"); i >= 0 {
 		domain = domain[i+3:]
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"math/big"
 	"net"
 	"net/http"
@@ -18,16 +19,15 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func run(t *testing.T, domain string, stage checks.Stage, d deps, timeout time.Duration) checks.Outcome {
 	t.Helper()
 	vars := map[string]string{}
 	if domain != "" {
-		vars[config.ServerDomain] = domain
+		vars[configcheck.ServerDomain] = domain
 	}
-	cfg := msgtest.Config(t, vars)
+	cfg := msgtest.Config(t, vars, Backend{}, configcheck.Backend{})
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{Stage: stage}, d)
 	start := time.Now()

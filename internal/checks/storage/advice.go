@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 )
 
 // op is one step of a check; its text completes "could not ...".
@@ -186,7 +186,7 @@ func (s *suite) s3Permission(o op, bucket string) (action, resource string) {
 // partition is AWS_PARTITION (aws-us-gov, aws-cn) for S3; MinIO's policies
 // always use "aws".
 func (s *suite) partition() string {
-	if p := s.cfg.Get(config.AWSPartition); p != "" && s.flavour == "aws" {
+	if p := s.cfg.Get(awsenv.Partition); p != "" && s.flavour == "aws" {
 		return p
 	}
 	return "aws"
@@ -195,9 +195,9 @@ func (s *suite) partition() string {
 func (s *suite) signatureAdvice() string {
 	switch s.flavour {
 	case "minio":
-		return "The secret does not match the access key: check " + config.MinioAccessKeyID + " and " + config.MinioSecretAccessKey + " (no surrounding whitespace or quotes)."
+		return "The secret does not match the access key: check " + MinioAccessKeyID + " and " + MinioSecretAccessKey + " (no surrounding whitespace or quotes)."
 	case "azure":
-		return "The account key or SAS was rejected: check " + config.AzureStorageKey + " / " + config.AzureConnectionString + " against the storage account's access keys (az storage account keys list), or remove them to use DefaultAzureCredential."
+		return "The account key or SAS was rejected: check " + AzureStorageKey + " / " + AzureConnectionString + " against the storage account's access keys (az storage account keys list), or remove them to use DefaultAzureCredential."
 	case "gcp":
 		return "The credentials were rejected: check GOOGLE_APPLICATION_CREDENTIALS points to a current key of the right service account."
 	}
@@ -211,7 +211,7 @@ func (s *suite) credentialAdvice() string {
 	case "gcp":
 		return "Provide Application Default Credentials: Workload Identity or an attached service account, or GOOGLE_APPLICATION_CREDENTIALS pointing to a key file."
 	case "azure":
-		return "Provide credentials for DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE for Workload Identity, a managed identity, or AZURE_CLIENT_SECRET), or set " + config.AzureStorageKey + " or " + config.AzureConnectionString + "."
+		return "Provide credentials for DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE for Workload Identity, a managed identity, or AZURE_CLIENT_SECRET), or set " + AzureStorageKey + " or " + AzureConnectionString + "."
 	}
-	return "Set " + config.MinioAccessKeyID + " and " + config.MinioSecretAccessKey + "."
+	return "Set " + MinioAccessKeyID + " and " + MinioSecretAccessKey + "."
 }

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"strings"
 	"testing"
 
@@ -47,13 +49,13 @@ func requireMinioS3(t *testing.T) s3Env {
 
 func (e s3Env) cfg(t *testing.T, names map[string]string, extra map[string]string) *config.Config {
 	return testCfg(t, merge(bucketVars(names), map[string]string{
-		config.ObjectStorageType:  "aws",
-		config.AWSRegion:          "us-east-1",
-		config.AWSAccessKeyID:     e.ak,
-		config.AWSSecretAccessKey: e.sk,
-		config.AWSEndpointURLS3:   e.endpoint,
-		config.ServerDomain:       "spacelift.spt.example",
-		config.UploadsURL:         e.endpoint,
+		TypeVar:                  "aws",
+		awsenv.Region:            "us-east-1",
+		awsenv.AccessKeyID:       e.ak,
+		awsenv.SecretAccessKey:   e.sk,
+		AWSEndpointURLS3:         e.endpoint,
+		configcheck.ServerDomain: "spacelift.spt.example",
+		UploadsURL:               e.endpoint,
 	}, extra))
 }
 
@@ -84,7 +86,7 @@ func TestAWSEndpointFromEnvironment(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", e.ak)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", e.sk)
 	t.Setenv("AWS_REGION", "us-east-1")
-	cfg := testCfg(t, merge(bucketVars(names), map[string]string{config.ObjectStorageType: "aws"}))
+	cfg := testCfg(t, merge(bucketVars(names), map[string]string{TypeVar: "aws"}))
 	outs := run(t, cfg, checks.Options{}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass)
 	if ep, _ := r.Details.Get("endpoint"); ep != e.endpoint+" (region us-east-1)" {
@@ -105,7 +107,7 @@ func TestAWSVersityWrongSecret(t *testing.T) {
 	e := requireVersity(t)
 	names := e.store.createAll(t)
 	wrong := "Wr0ng" + e.sk
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSSecretAccessKey: wrong}), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning", "storage.public-access")
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.SecretAccessKey: wrong}), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning", "storage.public-access")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "signature", "AWS_SECRET_ACCESS_KEY")
 	noSecret(t, outs, wrong, e.sk)
 }
@@ -123,7 +125,7 @@ func TestAWSVersityCORS(t *testing.T) {
 	outs = run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from https://spacelift.spt.example")
 	// Another origin is still refused by the same rule.
-	outs = run(t, e.cfg(t, names, map[string]string{config.ServerDomain: "other.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	outs = run(t, e.cfg(t, names, map[string]string{configcheck.ServerDomain: "other.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "https://other.spt.example")
 }
 
@@ -165,7 +167,7 @@ func TestAWSMinioVersioningOffOnStatesFails(t *testing.T) {
 func TestAWSMinioWrongRegion(t *testing.T) {
 	e := requireMinioS3(t)
 	names := e.store.createAll(t)
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSRegion: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning")
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.Region: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "region us-east-1", "Set AWS_REGION (and AWS_DEFAULT_REGION) to us-east-1")
 	e.store.assertNoProbes(t, names, true)
 }
@@ -181,8 +183,8 @@ func TestAWSMinioReadOnlyIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSAccessKeyID: v.AccessKeyID, config.AWSSecretAccessKey: v.SecretAccessKey,
-		config.AWSSessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.AccessKeyID: v.AccessKeyID, awsenv.SecretAccessKey: v.SecretAccessKey,
+		awsenv.SessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
 	for _, p := range purposes() {
 		expect(t, outs, "storage.bucket."+p, checks.Fail, "access denied", "s3:PutObject on arn:aws:s3:::"+names[p]+"/*", "IAM role")
 	}
@@ -229,8 +231,8 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSAccessKeyID: v.AccessKeyID, config.AWSSecretAccessKey: v.SecretAccessKey,
-		config.AWSSessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.AccessKeyID: v.AccessKeyID, awsenv.SecretAccessKey: v.SecretAccessKey,
+		awsenv.SessionToken: v.SessionToken}), checks.Options{}, seams{}, bucketIDs()...)
 	for _, p := range purposes() {
 		id := "storage.bucket." + p
 		if noDelete(p) {
@@ -262,7 +264,7 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 func TestAWSVersityWrongRegion(t *testing.T) {
 	e := requireVersity(t)
 	names := e.store.createAll(t)
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSRegion: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.Region: "eu-west-3"}), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "region us-east-1", "Set AWS_REGION (and AWS_DEFAULT_REGION) to us-east-1")
 }
 
@@ -271,6 +273,6 @@ func TestAWSVersityWrongRegion(t *testing.T) {
 func TestAWSNoCredentials(t *testing.T) {
 	e := requireVersity(t)
 	names := e.store.createAll(t)
-	outs := run(t, e.cfg(t, names, map[string]string{config.AWSAccessKeyID: "", config.AWSSecretAccessKey: ""}), checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, e.cfg(t, names, map[string]string{awsenv.AccessKeyID: "", awsenv.SecretAccessKey: ""}), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "no credentials", "default chain")
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"strings"
 	"testing"
 	"time"
@@ -104,11 +105,11 @@ func (a azureEnv) setCORS(t *testing.T, origins ...string) {
 
 func (a azureEnv) cfg(t *testing.T, names map[string]string, extra map[string]string) *config.Config {
 	return testCfg(t, merge(bucketVars(names), map[string]string{
-		config.ObjectStorageType:     "azure",
-		config.ObjectStorageAzureURL: a.url,
-		config.AzureConnectionString: a.conn,
-		config.ServerDomain:          "spacelift.spt.example",
-		config.UploadsURL:            a.url,
+		TypeVar:                  "azure",
+		AzureAccountURL:          a.url,
+		AzureConnectionString:    a.conn,
+		configcheck.ServerDomain: "spacelift.spt.example",
+		UploadsURL:               a.url,
 	}, extra))
 }
 
@@ -133,7 +134,7 @@ func TestAzureAllBucketsPass(t *testing.T) {
 func TestAzureSharedKey(t *testing.T) {
 	a := requireAzurite(t)
 	names := a.createAll(t)
-	outs := run(t, a.cfg(t, names, map[string]string{config.AzureConnectionString: "", config.AzureStorageKey: a.key}), checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, a.cfg(t, names, map[string]string{AzureConnectionString: "", AzureStorageKey: a.key}), checks.Options{}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass)
 	if ep, _ := r.Details.Get("endpoint"); !strings.Contains(ep, "shared key") {
 		t.Errorf("endpoint detail %q does not name the shared key", ep)
@@ -157,8 +158,8 @@ func TestAzureWrongKey(t *testing.T) {
 	wrongKey := strings.ToUpper(a.key[:20]) + a.key[20:]
 	wrongConn := strings.Replace(a.conn, a.key, wrongKey, 1)
 	for name, extra := range map[string]map[string]string{
-		"connection string": {config.AzureConnectionString: wrongConn},
-		"shared key":        {config.AzureConnectionString: "", config.AzureStorageKey: wrongKey},
+		"connection string": {AzureConnectionString: wrongConn},
+		"shared key":        {AzureConnectionString: "", AzureStorageKey: wrongKey},
 	} {
 		t.Run(name, func(t *testing.T) {
 			outs := run(t, a.cfg(t, names, extra), checks.Options{}, seams{}, "storage.bucket.states", "storage.public-access")
@@ -180,7 +181,7 @@ func TestAzureReadOnlySAS(t *testing.T) {
 	}
 	query := sasURL[strings.IndexByte(sasURL, '?')+1:]
 	conn := "BlobEndpoint=" + a.url + ";SharedAccessSignature=" + query
-	outs := run(t, a.cfg(t, names, map[string]string{config.AzureConnectionString: conn}), checks.Options{}, seams{}, bucketIDs()...)
+	outs := run(t, a.cfg(t, names, map[string]string{AzureConnectionString: conn}), checks.Options{}, seams{}, bucketIDs()...)
 	for _, p := range purposes() {
 		expect(t, outs, "storage.bucket."+p, checks.Fail, "access denied", "Storage Blob Data Contributor", "blobs/write", names[p])
 	}
@@ -203,7 +204,7 @@ func TestAzureCORS(t *testing.T) {
 	a.setCORS(t, "https://spacelift.spt.example")
 	outs = run(t, a.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Pass)
-	outs = run(t, a.cfg(t, names, map[string]string{config.ServerDomain: "elsewhere.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	outs = run(t, a.cfg(t, names, map[string]string{configcheck.ServerDomain: "elsewhere.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "https://elsewhere.spt.example")
 }
 
@@ -233,5 +234,5 @@ func TestAzureDeadline(t *testing.T) {
 	a := requireAzurite(t)
 	names := a.createAll(t)
 	hole := "http://" + testsvc.SilentListener(t).Addr() + "/" + a.account
-	deadlineTest(t, a.cfg(t, names, map[string]string{config.AzureConnectionString: strings.Replace(a.conn, a.url, hole, 1)}))
+	deadlineTest(t, a.cfg(t, names, map[string]string{AzureConnectionString: strings.Replace(a.conn, a.url, hole, 1)}))
 }

@@ -45,7 +45,7 @@ func newS3Backend(ctx context.Context, cfg *config.Config, env *awsenv.Env) (*s3
 		b.hc = &http.Client{Transport: bc.GetTransport()}
 	}
 	b.c = s3.NewFromConfig(ac, func(o *s3.Options) {
-		if ep := cfg.Get(config.AWSEndpointURLS3); ep != "" {
+		if ep := cfg.Get(AWSEndpointURLS3); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
 		// An endpoint override is an S3-compatible store or a proxy, which

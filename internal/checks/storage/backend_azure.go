@@ -42,12 +42,12 @@ func errNoDataPlane() error {
 
 func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 	b := &azureBackend{hc: &http.Client{}}
-	accountURL := strings.TrimRight(cfg.Get(config.ObjectStorageAzureURL), "/")
+	accountURL := strings.TrimRight(cfg.Get(AzureAccountURL), "/")
 	var err error
 	switch {
-	case cfg.Has(config.AzureConnectionString):
+	case cfg.Has(AzureConnectionString):
 		b.auth = "connection string"
-		cs := cfg.Secret(config.AzureConnectionString).Reveal()
+		cs := cfg.Secret(AzureConnectionString).Reveal()
 		b.shared = strings.Contains(cs, "AccountKey=")
 		b.sasURL = !b.shared && strings.Contains(cs, "SharedAccessSignature=")
 		b.svc, err = service.NewClientFromConnectionString(cs, nil)
@@ -55,9 +55,9 @@ func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 			// The SDK's message quotes the expected format, not the value.
 			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_CONNECTION_STRING is not a valid connection string"}
 		}
-	case cfg.Has(config.AzureStorageKey):
+	case cfg.Has(AzureStorageKey):
 		b.auth, b.shared = "shared key", true
-		cred, cerr := azblob.NewSharedKeyCredential(azureAccountName(accountURL), cfg.Secret(config.AzureStorageKey).Reveal())
+		cred, cerr := azblob.NewSharedKeyCredential(azureAccountName(accountURL), cfg.Secret(AzureStorageKey).Reveal())
 		if cerr != nil {
 			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_KEY is not a valid base64 account key"}
 		}

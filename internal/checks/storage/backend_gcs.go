@@ -38,9 +38,9 @@ type serviceAccountKey struct {
 }
 
 func newGCSBackend(ctx context.Context, cfg *config.Config) (*gcsBackend, error) {
-	b := &gcsBackend{emulator: cfg.Get(config.StorageEmulatorHost), hc: &http.Client{}}
+	b := &gcsBackend{emulator: cfg.Get(StorageEmulatorHost), hc: &http.Client{}}
 	var opts []option.ClientOption
-	if credFile := cfg.Get(config.GoogleCredentials); credFile != "" {
+	if credFile := cfg.Get(GoogleCredentials); credFile != "" {
 		// The variable names a file the operator chose for this purpose.
 		data, err := os.ReadFile(credFile) //nolint:gosec // G304: path from configuration by design
 		if err != nil {

@@ -29,25 +29,25 @@ type minioBackend struct {
 }
 
 func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend, error) {
-	secure := cfg.Bool(config.MinioUseSSL)
+	secure := cfg.Bool(MinioUseSSL)
 	tr, err := minio.DefaultTransport(secure)
 	if err != nil {
 		return nil, &opError{Kind: kindOther, Text: sanitize(err.Error())}
 	}
-	if secure && cfg.Bool(config.MinioAllowInsecure) {
+	if secure && cfg.Bool(MinioAllowInsecure) {
 		if tr.TLSClientConfig == nil {
 			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
 		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the operator asked for it with OBJECT_STORAGE_MINIO_ALLOW_INSECURE
 	}
 	if creds == nil {
-		creds = credentials.NewStaticV4(cfg.Get(config.MinioAccessKeyID), cfg.Secret(config.MinioSecretAccessKey).Reveal(), "")
+		creds = credentials.NewStaticV4(cfg.Get(MinioAccessKeyID), cfg.Secret(MinioSecretAccessKey).Reveal(), "")
 	}
-	host := cfg.Get(config.MinioEndpoint)
+	host := cfg.Get(MinioEndpoint)
 	c, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Transport: tr})
 	if err != nil {
 		// minio.New only validates the endpoint (host:port, no scheme).
-		return nil, &opError{Kind: kindOther, Text: "invalid " + config.MinioEndpoint + ": " + sanitize(err.Error())}
+		return nil, &opError{Kind: kindOther, Text: "invalid " + MinioEndpoint + ": " + sanitize(err.Error())}
 	}
 	scheme := "http"
 	if secure {

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 )
 
 const corsProbeKey = probePrefix + "cors-probe"
@@ -22,13 +22,13 @@ func (s *suite) corsCheck(ctx context.Context) checks.Result {
 	if err != nil {
 		return s.clientFailure(err)
 	}
-	origin := "https://" + s.cfg.Get(config.ServerDomain)
+	origin := "https://" + s.cfg.Get(configcheck.ServerDomain)
 	bucket := s.cfg.Get("OBJECT_STORAGE_BUCKET_UPLOADS")
 	target := be.objectURL(bucket, corsProbeKey)
-	if raw := s.cfg.Get(config.UploadsURL); raw != "" {
+	if raw := s.cfg.Get(UploadsURL); raw != "" {
 		t, err := corsTarget(raw, bucket, corsProbeKey)
 		if err != nil {
-			return checks.Failf("Set "+config.UploadsURL+" to the absolute https:// URL browsers upload to.", "%s is not an absolute URL: %v", config.UploadsURL, err)
+			return checks.Failf("Set "+UploadsURL+" to the absolute https:// URL browsers upload to.", "%s is not an absolute URL: %v", UploadsURL, err)
 		}
 		target = t
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"os"
 	"path/filepath"
 	"testing"
@@ -115,11 +116,11 @@ func (g gcsEnv) assertEmpty(t *testing.T, names map[string]string) {
 
 func (g gcsEnv) cfg(t *testing.T, names map[string]string, extra map[string]string) *config.Config {
 	return testCfg(t, merge(bucketVars(names), map[string]string{
-		config.ObjectStorageType:   "gcp",
-		config.StorageEmulatorHost: g.host,
-		config.GoogleCredentials:   g.keyFile,
-		config.ServerDomain:        "spacelift.spt.example",
-		config.UploadsURL:          "http://" + g.host,
+		TypeVar:                  "gcp",
+		StorageEmulatorHost:      g.host,
+		GoogleCredentials:        g.keyFile,
+		configcheck.ServerDomain: "spacelift.spt.example",
+		UploadsURL:               "http://" + g.host,
 	}, extra))
 }
 
@@ -174,7 +175,7 @@ func TestGCSReadOnlyWritesNothing(t *testing.T) {
 func TestGCSNoSigningIdentity(t *testing.T) {
 	g := requireGCS(t)
 	names := g.createAll(t, false)
-	cfg := g.cfg(t, names, map[string]string{config.GoogleCredentials: ""})
+	cfg := g.cfg(t, names, map[string]string{GoogleCredentials: ""})
 	outs := run(t, cfg, checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "pre-signed", "roles/iam.serviceAccountTokenCreator")
 	g.assertEmpty(t, names)
@@ -184,5 +185,5 @@ func TestGCSDeadline(t *testing.T) {
 	g := requireGCS(t)
 	names := g.createAll(t, false)
 	t.Setenv("STORAGE_EMULATOR_HOST", "")
-	deadlineTest(t, g.cfg(t, names, map[string]string{config.StorageEmulatorHost: testsvc.SilentListener(t).Addr()}))
+	deadlineTest(t, g.cfg(t, names, map[string]string{StorageEmulatorHost: testsvc.SilentListener(t).Addr()}))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -17,7 +18,8 @@ import (
 // would from the environment.
 func testCfg(t *testing.T, kv map[string]string) *config.Config {
 	t.Helper()
-	cfg, err := config.FromMap(kv, config.Source{Kind: config.FromEnv})
+	cat := checks.MustCatalog([]checks.Backend{Backend{}, configcheck.Backend{}, awsenv.Backend{}})
+	cfg, err := config.FromMap(cat, kv, config.Source{Kind: config.FromEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func randName(prefix string) string {
 // bucketVars maps every bucket variable to its own bucket name.
 func bucketVars(names map[string]string) map[string]string {
 	kv := map[string]string{}
-	for _, b := range config.Buckets() {
+	for _, b := range Buckets() {
 		kv[b.Var] = names[b.Purpose]
 	}
 	return kv
@@ -60,8 +62,7 @@ func run(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, only .
 
 func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro checks.RunOptions) map[string]checks.Outcome {
 	t.Helper()
-	p := &checks.Plan{}
-	register(p, cfg, opts, awsenv.New(cfg), sm)
+	p := checks.Build([]checks.Backend{seamed{sm: sm}}, cfg, opts)
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +78,8 @@ func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro
 }
 
 func bucketIDs() []string {
-	ids := make([]string, len(config.Buckets()))
-	for i, b := range config.Buckets() {
+	ids := make([]string, len(Buckets()))
+	for i, b := range Buckets() {
 		ids[i] = "storage.bucket." + b.Purpose
 	}
 	return ids
@@ -164,4 +165,14 @@ func shortPurpose(p string) string {
 		p = p[:8]
 	}
 	return strings.TrimRight(p, "-")
+}
+
+// seamed is the storage backend with test seams.
+type seamed struct {
+	Backend
+	sm seams
+}
+
+func (b seamed) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+	register(p, cfg, opts, awsenv.Of(p, cfg), b.sm)
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/tls"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"io"
 	"log"
 	"net"
@@ -39,12 +40,12 @@ func requireMinio(t *testing.T) minioEnv {
 // the origin the test server allows.
 func (m minioEnv) cfg(t *testing.T, names map[string]string, extra map[string]string) *config.Config {
 	return testCfg(t, merge(bucketVars(names), map[string]string{
-		config.ObjectStorageType:    "minio",
-		config.MinioEndpoint:        m.endpoint,
-		config.MinioAccessKeyID:     m.ak,
-		config.MinioSecretAccessKey: m.sk,
-		config.ServerDomain:         strings.TrimPrefix(m.corsOrigin, "https://"),
-		config.UploadsURL:           "http://" + m.endpoint,
+		TypeVar:                  "minio",
+		MinioEndpoint:            m.endpoint,
+		MinioAccessKeyID:         m.ak,
+		MinioSecretAccessKey:     m.sk,
+		configcheck.ServerDomain: strings.TrimPrefix(m.corsOrigin, "https://"),
+		UploadsURL:               "http://" + m.endpoint,
 	}, extra))
 }
 
@@ -87,9 +88,9 @@ func TestMinioWrongSecret(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	wrong := "wrong-" + m.sk + "-zz"
-	outs := run(t, m.cfg(t, names, map[string]string{config.MinioSecretAccessKey: wrong}), checks.Options{}, seams{}, bucketIDs()...)
+	outs := run(t, m.cfg(t, names, map[string]string{MinioSecretAccessKey: wrong}), checks.Options{}, seams{}, bucketIDs()...)
 	for _, id := range bucketIDs() {
-		expect(t, outs, id, checks.Fail, "signature", "SignatureDoesNotMatch", config.MinioSecretAccessKey)
+		expect(t, outs, id, checks.Fail, "signature", "SignatureDoesNotMatch", MinioSecretAccessKey)
 	}
 	noSecret(t, outs, wrong, m.sk)
 }
@@ -165,7 +166,7 @@ func TestMinioCORS(t *testing.T) {
 	names := m.store.createAll(t)
 	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from "+m.corsOrigin)
-	outs = run(t, m.cfg(t, names, map[string]string{config.ServerDomain: "refused.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	outs = run(t, m.cfg(t, names, map[string]string{configcheck.ServerDomain: "refused.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "would be refused", "cors_allow_origin=https://refused.spt.example")
 }
 
@@ -228,23 +229,23 @@ func TestMinioTLS(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "https://")
-	base := map[string]string{config.MinioEndpoint: host, config.MinioUseSSL: "true", config.UploadsURL: srv.URL}
+	base := map[string]string{MinioEndpoint: host, MinioUseSSL: "true", UploadsURL: srv.URL}
 
 	outs := run(t, m.cfg(t, names, base), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "TLS", "unknown authority", "OBJECT_STORAGE_MINIO_ALLOW_INSECURE=true")
 
-	outs = run(t, m.cfg(t, names, merge(base, map[string]string{config.MinioAllowInsecure: "true"})), checks.Options{}, seams{}, "storage.bucket.states")
+	outs = run(t, m.cfg(t, names, merge(base, map[string]string{MinioAllowInsecure: "true"})), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Pass)
 
 	// USE_SSL=true against MinIO's plain-HTTP port.
-	outs = run(t, m.cfg(t, names, map[string]string{config.MinioUseSSL: "true"}), checks.Options{}, seams{}, "storage.bucket.states")
+	outs = run(t, m.cfg(t, names, map[string]string{MinioUseSSL: "true"}), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "TLS")
 }
 
 func TestMinioDeadline(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
-	deadlineTest(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: testsvc.SilentListener(t).Addr()}))
+	deadlineTest(t, m.cfg(t, names, map[string]string{MinioEndpoint: testsvc.SilentListener(t).Addr()}))
 }
 
 // TestMinioClockSkew sends the requests through a proxy that moves their
@@ -263,7 +264,7 @@ func TestMinioClockSkew(t *testing.T) {
 	}}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
-	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: strings.TrimPrefix(srv.URL, "http://")}), checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, m.cfg(t, names, map[string]string{MinioEndpoint: strings.TrimPrefix(srv.URL, "http://")}), checks.Options{}, seams{}, "storage.bucket.states")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "RequestTimeTooSkewed", "NTP")
 	m.store.assertEmpty(t, names, true)
 }
@@ -277,7 +278,7 @@ func TestMinioClosedPort(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	_ = ln.Close()
-	outs := run(t, m.cfg(t, names, map[string]string{config.MinioEndpoint: closed}), checks.Options{}, seams{}, "storage.bucket.states", "storage.cors")
+	outs := run(t, m.cfg(t, names, map[string]string{MinioEndpoint: closed}), checks.Options{}, seams{}, "storage.bucket.states", "storage.cors")
 	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
 }
 
@@ -315,7 +316,7 @@ func TestMinioCleanupOnTimeout(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	ep, reading := stallReads(t, m)
-	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	cfg := m.cfg(t, names, map[string]string{MinioEndpoint: ep})
 	const timeout = 2 * time.Second
 	start := time.Now()
 	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{Only: []string{"storage.bucket.states"},
@@ -335,7 +336,7 @@ func TestMinioCleanupOnInterrupt(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	ep, reading := stallReads(t, m)
-	cfg := m.cfg(t, names, map[string]string{config.MinioEndpoint: ep})
+	cfg := m.cfg(t, names, map[string]string{MinioEndpoint: ep})
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{}, awsenv.New(cfg), seams{})
 	ctx, cancel := context.WithCancelCause(context.Background())

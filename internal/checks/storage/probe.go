@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // presignTTL is how long the probe's pre-signed URL is valid; it is fetched
@@ -61,7 +60,7 @@ func (s *suite) slot(bucket string) *probeSlot {
 	return sl
 }
 
-func (s *suite) bucketCheck(ctx context.Context, b config.Bucket) checks.Result {
+func (s *suite) bucketCheck(ctx context.Context, b Bucket) checks.Result {
 	name := s.cfg.Get(b.Var)
 	sl := s.slot(name)
 	select {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -27,9 +28,9 @@ const probePrefix = "spacectl-preflight/"
 // deadline so it survives the check's timeout and Ctrl-C.
 const cleanupTimeout = 5 * time.Second
 
-// Register adds the storage.* checks.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env) {
-	register(p, cfg, opts, aws, seams{})
+// Register implements checks.Backend: the storage.* checks.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+	register(p, cfg, opts, awsenv.Of(p, cfg), seams{})
 }
 
 // seams lets tests substitute what production derives from the
@@ -41,12 +42,11 @@ type seams struct {
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
-	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
+	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: Type(cfg), seams: sm, probes: map[string]*probeSlot{}}
 	off := s.disabledReason()
-	for _, b := range config.Buckets() {
+	for _, b := range Buckets() {
 		c := checks.Check{
 			ID:       "storage.bucket." + b.Purpose,
-			Group:    Group,
 			Title:    b.Title + " bucket is reachable and usable",
 			Doc:      "storage.bucket",
 			Disabled: off,
@@ -59,16 +59,16 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awse
 		p.Add(c)
 	}
 	p.Add(
-		checks.Check{ID: "storage.versioning", Group: Group, Title: "Versioning is enabled where Spacelift requires or suggests it",
+		checks.Check{ID: "storage.versioning", Title: "Versioning is enabled where Spacelift requires or suggests it",
 			Disabled: s.needAny(off, "states", "modules", "run-logs", "uploads", "user-uploaded-workspaces", "workspace"),
 			Run:      s.versioningCheck},
-		checks.Check{ID: "storage.lifecycle", Group: Group, Title: "Lifecycle rules keep objects as long as Spacelift needs",
+		checks.Check{ID: "storage.lifecycle", Title: "Lifecycle rules keep objects as long as Spacelift needs",
 			Disabled: s.needAny(off, purposes()...),
 			Run:      s.lifecycleCheck},
-		checks.Check{ID: "storage.cors", Group: Group, Title: "Browsers may upload to the uploads bucket (CORS)",
+		checks.Check{ID: "storage.cors", Title: "Browsers may upload to the uploads bucket (CORS)",
 			Disabled: s.corsDisabled(off),
 			Run:      s.corsCheck},
-		checks.Check{ID: "storage.public-access", Group: Group, Title: "Buckets refuse anonymous access",
+		checks.Check{ID: "storage.public-access", Title: "Buckets refuse anonymous access",
 			Disabled: s.needAny(off, purposes()...), Timeout: 60 * time.Second,
 			Run: s.publicAccessCheck},
 	)
@@ -93,8 +93,8 @@ type suite struct {
 }
 
 func purposes() []string {
-	out := make([]string, len(config.Buckets()))
-	for i, b := range config.Buckets() {
+	out := make([]string, len(Buckets()))
+	for i, b := range Buckets() {
 		out[i] = b.Purpose
 	}
 	return out
@@ -106,15 +106,15 @@ func (s *suite) disabledReason() string {
 	case "aws", "gcp":
 		return ""
 	case "minio":
-		for _, v := range []string{config.MinioEndpoint, config.MinioAccessKeyID, config.MinioSecretAccessKey} {
+		for _, v := range []string{MinioEndpoint, MinioAccessKeyID, MinioSecretAccessKey} {
 			if !s.cfg.Has(v) {
 				return v + " is not set (OBJECT_STORAGE_TYPE is minio)"
 			}
 		}
 		return ""
 	case "azure":
-		if !s.cfg.Has(config.ObjectStorageAzureURL) && !s.cfg.Has(config.AzureConnectionString) {
-			return config.ObjectStorageAzureURL + " is not set (OBJECT_STORAGE_TYPE is azure)"
+		if !s.cfg.Has(AzureAccountURL) && !s.cfg.Has(AzureConnectionString) {
+			return AzureAccountURL + " is not set (OBJECT_STORAGE_TYPE is azure)"
 		}
 		return ""
 	}
@@ -137,8 +137,8 @@ func (s *suite) corsDisabled(off string) string {
 	switch {
 	case off != "":
 		return off
-	case !s.cfg.Has(config.ServerDomain):
-		return config.ServerDomain + " is not set: it is the origin browsers upload from"
+	case !s.cfg.Has(configcheck.ServerDomain):
+		return configcheck.ServerDomain + " is not set: it is the origin browsers upload from"
 	case !s.cfg.Has("OBJECT_STORAGE_BUCKET_UPLOADS"):
 		return "OBJECT_STORAGE_BUCKET_UPLOADS is not set"
 	}
@@ -160,7 +160,7 @@ func (s *suite) bucketsFor(ps ...string) []namedBucket {
 	}
 	var out []namedBucket
 	idx := map[string]int{}
-	for _, b := range config.Buckets() {
+	for _, b := range Buckets() {
 		name := s.cfg.Get(b.Var)
 		if !want[b.Purpose] || name == "" {
 			continue

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"io"
 	"log"
 	"net"
@@ -18,7 +19,6 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func allBuckets() map[string]string {
@@ -36,22 +36,21 @@ func TestRegisterIDsAndDisabled(t *testing.T) {
 		kv       map[string]string
 		disabled map[string]string // id -> fragment of Disabled; others enabled
 	}{
-		{"aws with everything", merge(bucketVars(allBuckets()), map[string]string{config.ServerDomain: "s.example"}), nil},
-		{"cors needs the server domain", bucketVars(allBuckets()), map[string]string{"storage.cors": config.ServerDomain}},
-		{"one bucket unset", merge(bucketVars(allBuckets()), map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "", config.ServerDomain: "s"}),
+		{"aws with everything", merge(bucketVars(allBuckets()), map[string]string{configcheck.ServerDomain: "s.example"}), nil},
+		{"cors needs the server domain", bucketVars(allBuckets()), map[string]string{"storage.cors": configcheck.ServerDomain}},
+		{"one bucket unset", merge(bucketVars(allBuckets()), map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "", configcheck.ServerDomain: "s"}),
 			map[string]string{"storage.bucket.states": "OBJECT_STORAGE_BUCKET_STATES is not set"}},
-		{"minio without endpoint", merge(bucketVars(allBuckets()), map[string]string{config.ObjectStorageType: "minio", config.ServerDomain: "s"}),
-			map[string]string{"*": config.MinioEndpoint + " is not set"}},
-		{"azure without account URL", merge(bucketVars(allBuckets()), map[string]string{config.ObjectStorageType: "azure", config.ServerDomain: "s"}),
-			map[string]string{"*": config.ObjectStorageAzureURL + " is not set"}},
-		{"unknown type", merge(bucketVars(allBuckets()), map[string]string{config.ObjectStorageType: "ceph", config.ServerDomain: "s"}),
+		{"minio without endpoint", merge(bucketVars(allBuckets()), map[string]string{TypeVar: "minio", configcheck.ServerDomain: "s"}),
+			map[string]string{"*": MinioEndpoint + " is not set"}},
+		{"azure without account URL", merge(bucketVars(allBuckets()), map[string]string{TypeVar: "azure", configcheck.ServerDomain: "s"}),
+			map[string]string{"*": AzureAccountURL + " is not set"}},
+		{"unknown type", merge(bucketVars(allBuckets()), map[string]string{TypeVar: "ceph", configcheck.ServerDomain: "s"}),
 			map[string]string{"*": `"ceph" is not one of`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := &checks.Plan{}
 			cfg := testCfg(t, c.kv)
-			Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+			p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{})
 			if err := p.Validate(); err != nil {
 				t.Fatal(err)
 			}
@@ -81,9 +80,7 @@ func TestRegisterIDsAndDisabled(t *testing.T) {
 
 // TestDocPages: every check has its page with the standard sections.
 func TestDocPages(t *testing.T) {
-	p := &checks.Plan{}
-	cfg := testCfg(t, nil)
-	Register(p, cfg, checks.Options{}, awsenv.New(cfg))
+	p := checks.Build([]checks.Backend{Backend{}}, testCfg(t, nil), checks.Options{})
 	for _, c := range p.Checks() {
 		path := filepath.Join("..", "..", "..", "docs", "checks", c.DocPage()+".md")
 		data, err := os.ReadFile(path)
@@ -355,11 +352,11 @@ func TestPermissionAdvice(t *testing.T) {
 		want    []string
 	}{
 		{"aws", nil, opPut, []string{"s3:PutObject on arn:aws:s3:::b/*"}},
-		{"aws", map[string]string{config.AWSPartition: "aws-us-gov"}, opGet, []string{"s3:GetObject on arn:aws-us-gov:s3:::b/*"}},
+		{"aws", map[string]string{awsenv.Partition: "aws-us-gov"}, opGet, []string{"s3:GetObject on arn:aws-us-gov:s3:::b/*"}},
 		{"aws", nil, opExists, []string{"s3:ListBucket on arn:aws:s3:::b"}},
 		{"aws", nil, opVersioning, []string{"s3:GetBucketVersioning on arn:aws:s3:::b"}},
 		{"aws", nil, opFetch, []string{"s3:GetObject", "pre-signed URL carries the signer's permissions"}},
-		{"minio", map[string]string{config.AWSPartition: "aws-cn"}, opDelete, []string{"s3:DeleteObject on arn:aws:s3:::b/*", "mc admin policy attach"}},
+		{"minio", map[string]string{awsenv.Partition: "aws-cn"}, opDelete, []string{"s3:DeleteObject on arn:aws:s3:::b/*", "mc admin policy attach"}},
 		{"gcp", nil, opPut, []string{"storage.objects.create", "roles/storage.objectAdmin"}},
 		{"gcp", nil, opPresign, []string{"roles/iam.serviceAccountTokenCreator"}},
 		{"gcp", nil, opLifecycle, []string{"storage.buckets.get"}},

@@ -16,34 +16,31 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
-const (
-	defaultTraceAgentPort = "8126"
-	dogStatsDNote         = "DogStatsD metrics go to 8125/UDP, which cannot be confirmed from here"
-)
+const dogStatsDNote = "DogStatsD metrics go to 8125/UDP, which cannot be confirmed from here"
 
 // agentBase is where Spacelift's Datadog tracer sends, following the
 // tracer's own precedence: DD_TRACE_AGENT_URL, else DD_AGENT_HOST with
 // DD_TRACE_AGENT_PORT (default 8126).
 func agentBase(cfg *config.Config) (string, error) {
-	if raw := strings.TrimSpace(cfg.Get(config.DDTraceAgentURL)); raw != "" {
+	if raw := strings.TrimSpace(cfg.Get(DDTraceAgentURL)); raw != "" {
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil:
-			return "", fmt.Errorf("%s=%q is not a URL", config.DDTraceAgentURL, raw)
+			return "", fmt.Errorf("%s=%q is not a URL", DDTraceAgentURL, raw)
 		case u.Scheme == "unix":
 			return "", errUnixSocket
 		case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			return "", fmt.Errorf("%s=%q is not an http://HOST:PORT URL", config.DDTraceAgentURL, raw)
+			return "", fmt.Errorf("%s=%q is not an http://HOST:PORT URL", DDTraceAgentURL, raw)
 		}
 		return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
 	}
-	host := strings.TrimSpace(cfg.Get(config.DDAgentHost))
+	host := strings.TrimSpace(cfg.Get(DDAgentHost))
 	if host == "" {
 		return "", errNoAgentHost
 	}
-	port := strings.TrimSpace(cfg.Get(config.DDTraceAgentPort))
+	port := strings.TrimSpace(cfg.Get(DDTraceAgentPort))
 	if port == "" {
-		port = defaultTraceAgentPort
+		port = datadogPort
 	}
 	return "http://" + net.JoinHostPort(host, port), nil
 }
@@ -67,7 +64,7 @@ func datadog(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 			"OBSERVABILITY_VENDOR=Datadog, but DD_AGENT_HOST is not set")
 	case errors.Is(err, errUnixSocket):
 		return checks.Warnf("Check from inside a Spacelift pod that the socket exists and the agent listens on it.",
-			"%s is a unix socket, which cannot be checked from here", config.DDTraceAgentURL).With(checks.KV("note", dogStatsDNote))
+			"%s is a unix socket, which cannot be checked from here", DDTraceAgentURL).With(checks.KV("note", dogStatsDNote))
 	case err != nil:
 		return checks.Failf("Write DD_TRACE_AGENT_URL as http://HOST:8126, or unset it and use DD_AGENT_HOST.", "%v", err)
 	}

@@ -23,7 +23,7 @@ import (
 // collector with the gRPC traces receiver answers OK, anything else says
 // what is listening there.
 func otlp(ctx context.Context, cfg *config.Config) checks.Result {
-	raw := strings.TrimSpace(cfg.Get(config.OTLPEndpoint))
+	raw := strings.TrimSpace(cfg.Get(OTLPEndpoint))
 	if raw == "" {
 		return checks.Failf("Set OTEL_EXPORTER_OTLP_ENDPOINT=http://COLLECTOR:4317 (the collector's OTLP gRPC receiver), or set OBSERVABILITY_VENDOR=Disabled.",
 			"OBSERVABILITY_VENDOR=OpenTelemetry, but OTEL_EXPORTER_OTLP_ENDPOINT is not set")
@@ -35,7 +35,7 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
-		port = "4317"
+		port = otlpPort
 	}
 	target := net.JoinHostPort(host, port)
 	var warnings, advice []string
@@ -50,7 +50,7 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 		warnings = append(warnings, "port 4318 is OTLP over HTTP, but Spacelift exports over gRPC")
 		advice = append(advice, "Point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's gRPC receiver, usually port 4317.")
 	}
-	if p := cfg.Get(config.OTLPProtocol); p != "" && p != "grpc" {
+	if p := cfg.Get(OTLPProtocol); p != "" && p != "grpc" {
 		warnings = append(warnings, fmt.Sprintf("OTEL_EXPORTER_OTLP_PROTOCOL is %q, but Spacelift exports over gRPC", p))
 		advice = append(advice, "Unset OTEL_EXPORTER_OTLP_PROTOCOL or set it to grpc.")
 	}

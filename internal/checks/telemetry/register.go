@@ -32,14 +32,14 @@ func defaultDeps() deps {
 	return deps{lookupHost: net.DefaultResolver.LookupHost, httpClient: &http.Client{Transport: tr}}
 }
 
-// Register adds telemetry.endpoint.
-func Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
+// Register implements checks.Backend: telemetry.endpoint.
+func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
 	register(p, cfg, opts, defaultDeps())
 }
 
 func register(p *checks.Plan, cfg *config.Config, _ checks.Options, d deps) {
-	vendor := cfg.Observability()
-	c := checks.Check{ID: EndpointID, Group: Group, Title: "The telemetry backend answers where Spacelift sends traces"}
+	vendor := Vendor(cfg)
+	c := checks.Check{ID: EndpointID, Title: "The telemetry backend answers where Spacelift sends traces"}
 	switch vendor {
 	case "Datadog":
 		c.Run = func(ctx context.Context) checks.Result { return datadog(ctx, cfg, d) }
@@ -50,7 +50,7 @@ func register(p *checks.Plan, cfg *config.Config, _ checks.Options, d deps) {
 	default:
 		c.Run = func(context.Context) checks.Result { return checks.Skipf("telemetry is off") }
 		switch {
-		case !cfg.Has(config.ObservabilityVendor):
+		case !cfg.Has(VendorVar):
 			c.Disabled = "OBSERVABILITY_VENDOR is not set (telemetry is off)"
 		case vendor == "Disabled":
 			c.Disabled = "OBSERVABILITY_VENDOR is Disabled"

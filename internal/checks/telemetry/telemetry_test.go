@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"encoding/json"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,13 +17,12 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
-	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 func run(t *testing.T, vars map[string]string, timeout time.Duration) checks.Outcome {
 	t.Helper()
-	cfg := msgtest.Config(t, vars)
+	cfg := msgtest.Config(t, vars, Backend{}, awsenv.Backend{})
 	p := &checks.Plan{}
 	d := defaultDeps()
 	d.lookupHost = func(_ context.Context, host string) ([]string, error) {
@@ -57,8 +57,8 @@ func TestDisabled(t *testing.T) {
 		want string
 	}{
 		{map[string]string{}, "OBSERVABILITY_VENDOR is not set (telemetry is off)"},
-		{map[string]string{config.ObservabilityVendor: "Disabled"}, "OBSERVABILITY_VENDOR is Disabled"},
-		{map[string]string{config.ObservabilityVendor: "disabled"}, "OBSERVABILITY_VENDOR is Disabled"},
+		{map[string]string{VendorVar: "Disabled"}, "OBSERVABILITY_VENDOR is Disabled"},
+		{map[string]string{VendorVar: "disabled"}, "OBSERVABILITY_VENDOR is Disabled"},
 	} {
 		o := run(t, tc.vars, time.Second)
 		msgtest.Expect(t, EndpointID, o, checks.Skip, tc.want)
@@ -96,17 +96,17 @@ func TestDatadog(t *testing.T) {
 		status checks.Status
 		wants  []string
 	}{
-		{"host and port", map[string]string{config.DDAgentHost: host, config.DDTraceAgentPort: port}, checks.Pass, []string{"Datadog agent 7.52.1 answers at " + good.URL, "8125/UDP"}},
-		{"trace agent URL wins", map[string]string{config.DDAgentHost: "ignored.missing.test", config.DDTraceAgentURL: good.URL}, checks.Pass, []string{"7.52.1"}},
-		{"agent without /info", map[string]string{config.DDTraceAgentURL: old.URL}, checks.Warn, []string{"no /info endpoint"}},
-		{"agent without APM", map[string]string{config.DDTraceAgentURL: noAPM.URL}, checks.Warn, []string{"lists no traces endpoint"}},
-		{"nothing listening", map[string]string{config.DDTraceAgentURL: "http://" + testsvc.ClosedAddr(t)}, checks.Warn, []string{"is unreachable", "connection refused"}},
-		{"agent never answers", map[string]string{config.DDTraceAgentURL: "http://" + testsvc.SilentListener(t).Addr()}, checks.Warn, []string{"did not answer"}},
+		{"host and port", map[string]string{DDAgentHost: host, DDTraceAgentPort: port}, checks.Pass, []string{"Datadog agent 7.52.1 answers at " + good.URL, "8125/UDP"}},
+		{"trace agent URL wins", map[string]string{DDAgentHost: "ignored.missing.test", DDTraceAgentURL: good.URL}, checks.Pass, []string{"7.52.1"}},
+		{"agent without /info", map[string]string{DDTraceAgentURL: old.URL}, checks.Warn, []string{"no /info endpoint"}},
+		{"agent without APM", map[string]string{DDTraceAgentURL: noAPM.URL}, checks.Warn, []string{"lists no traces endpoint"}},
+		{"nothing listening", map[string]string{DDTraceAgentURL: "http://" + testsvc.ClosedAddr(t)}, checks.Warn, []string{"is unreachable", "connection refused"}},
+		{"agent never answers", map[string]string{DDTraceAgentURL: "http://" + testsvc.SilentListener(t).Addr()}, checks.Warn, []string{"did not answer"}},
 		{"no agent host", map[string]string{}, checks.Fail, []string{"DD_AGENT_HOST is not set"}},
-		{"unix socket", map[string]string{config.DDTraceAgentURL: "unix:///var/run/datadog/apm.socket"}, checks.Warn, []string{"unix socket"}},
+		{"unix socket", map[string]string{DDTraceAgentURL: "unix:///var/run/datadog/apm.socket"}, checks.Warn, []string{"unix socket"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.vars[config.ObservabilityVendor] = "Datadog"
+			tc.vars[VendorVar] = "Datadog"
 			before := hits.Load()
 			o := run(t, tc.vars, 2*time.Second)
 			msgtest.Expect(t, EndpointID, o, tc.status, tc.wants...)
@@ -133,7 +133,7 @@ func TestXRay(t *testing.T) {
 		{"unparsable", "xray-daemon", checks.Fail, []string{"is not HOST:PORT"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := run(t, map[string]string{config.ObservabilityVendor: "AWS", config.XRayDaemonAddress: tc.addr}, 2*time.Second)
+			o := run(t, map[string]string{VendorVar: "AWS", XRayDaemonAddress: tc.addr}, 2*time.Second)
 			msgtest.Expect(t, EndpointID, o, tc.status, tc.wants...)
 		})
 	}
@@ -177,7 +177,7 @@ func TestOpenTelemetry(t *testing.T) {
 	}{
 		{"a collector with the gRPC traces receiver", "http://" + good, nil, checks.Pass, []string{"accepted an empty trace export"}},
 		{"a trailing slash", "http://" + good + "/", nil, checks.Pass, nil},
-		{"a protocol other than grpc", "http://" + good, map[string]string{config.OTLPProtocol: "http/protobuf"}, checks.Warn, []string{"accepted", "OTEL_EXPORTER_OTLP_PROTOCOL is \"http/protobuf\""}},
+		{"a protocol other than grpc", "http://" + good, map[string]string{OTLPProtocol: "http/protobuf"}, checks.Warn, []string{"accepted", "OTEL_EXPORTER_OTLP_PROTOCOL is \"http/protobuf\""}},
 		{"gRPC without the trace service", "http://" + bare, nil, checks.Fail, []string{"has no OTLP trace service (Unimplemented)", "traces pipeline"}},
 		{"an HTTP server, not gRPC", httpOnly.URL, nil, checks.Warn, []string{"cannot reach an OTLP/gRPC collector"}},
 		{"nothing listening", "http://" + testsvc.ClosedAddr(t), nil, checks.Warn, []string{"cannot reach an OTLP/gRPC collector"}},
@@ -186,7 +186,7 @@ func TestOpenTelemetry(t *testing.T) {
 		{"the HTTP port", "http://127.0.0.1:4318", nil, checks.Warn, []string{"port 4318 is OTLP over HTTP"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			vars := map[string]string{config.ObservabilityVendor: "OpenTelemetry", config.OTLPEndpoint: tc.endpoint}
+			vars := map[string]string{VendorVar: "OpenTelemetry", OTLPEndpoint: tc.endpoint}
 			for k, v := range tc.extra {
 				vars[k] = v
 			}
@@ -198,6 +198,6 @@ func TestOpenTelemetry(t *testing.T) {
 			}
 		})
 	}
-	o := run(t, map[string]string{config.ObservabilityVendor: "OpenTelemetry"}, time.Second)
+	o := run(t, map[string]string{VendorVar: "OpenTelemetry"}, time.Second)
 	msgtest.Expect(t, EndpointID, o, checks.Fail, "OTEL_EXPORTER_OTLP_ENDPOINT is not set")
 }

@@ -41,7 +41,7 @@ func xrayAddrs(raw string) (tcp, udp string, err error) {
 }
 
 func xray(ctx context.Context, cfg *config.Config, d deps) checks.Result {
-	raw := strings.TrimSpace(cfg.Get(config.XRayDaemonAddress))
+	raw := strings.TrimSpace(cfg.Get(XRayDaemonAddress))
 	if raw == "" {
 		return checks.Failf("Set AWS_XRAY_DAEMON_ADDRESS to the daemon's HOST:2000 (or switch to OBSERVABILITY_VENDOR=OpenTelemetry with the ADOT collector, which X-Ray mode is deprecated in favour of).",
 			"OBSERVABILITY_VENDOR=AWS, but AWS_XRAY_DAEMON_ADDRESS is not set")

@@ -14,10 +14,15 @@ import (
 )
 
 // Config builds a configuration from name=value pairs, as if they came from
-// the process environment. Unknown names fail the test.
-func Config(t testing.TB, vars map[string]string) *config.Config {
+// the process environment, accepting the variables of the given backends.
+// Unknown names fail the test.
+func Config(t testing.TB, vars map[string]string, backends ...checks.Backend) *config.Config {
 	t.Helper()
-	cfg, err := config.FromMap(vars, config.Source{Kind: config.FromEnv})
+	cat, err := checks.Catalog(backends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.FromMap(cat, vars, config.Source{Kind: config.FromEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

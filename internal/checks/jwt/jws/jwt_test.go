@@ -1,4 +1,4 @@
-package jwt_test
+package jws_test
 
 import (
 	"crypto"
@@ -18,7 +18,7 @@ import (
 	"time"
 
 	kt "github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey/rsakeytest"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt/jws"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
@@ -37,7 +37,7 @@ func key(t testing.TB) *rsa.PrivateKey {
 }
 
 func TestSigningInputIsJWTShaped(t *testing.T) {
-	in := string(jwt.SigningInput(jwt.PS256, time.Unix(1700000000, 0), "nonce"))
+	in := string(jws.SigningInput(jws.PS256, time.Unix(1700000000, 0), "nonce"))
 	parts := strings.Split(in, ".")
 	if len(parts) != 2 {
 		t.Fatalf("want header.payload, got %q", in)
@@ -63,10 +63,10 @@ func TestSigningInputIsJWTShaped(t *testing.T) {
 func TestVerify(t *testing.T) {
 	k := key(t)
 	other := kt.GenerateRSA(t, 2048)
-	in := jwt.SigningInput(jwt.RS256, time.Now(), "n")
-	rs, _ := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, jwt.Digest(in))
-	ps, _ := rsa.SignPSS(rand.Reader, k, crypto.SHA256, jwt.Digest(in), &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	psMax, _ := rsa.SignPSS(rand.Reader, k, crypto.SHA256, jwt.Digest(in), nil)
+	in := jws.SigningInput(jws.RS256, time.Now(), "n")
+	rs, _ := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, jws.Digest(in))
+	ps, _ := rsa.SignPSS(rand.Reader, k, crypto.SHA256, jws.Digest(in), &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+	psMax, _ := rsa.SignPSS(rand.Reader, k, crypto.SHA256, jws.Digest(in), nil)
 	for _, c := range []struct {
 		name string
 		pub  *rsa.PublicKey
@@ -75,16 +75,16 @@ func TestVerify(t *testing.T) {
 		sig  []byte
 		ok   bool
 	}{
-		{"RS256", &k.PublicKey, jwt.RS256, in, rs, true},
-		{"PS256", &k.PublicKey, jwt.PS256, in, ps, true},
-		{"PS256 max salt", &k.PublicKey, jwt.PS256, in, psMax, true},
-		{"RS256 other key", &other.PublicKey, jwt.RS256, in, rs, false},
-		{"RS256 tampered", &k.PublicKey, jwt.RS256, append([]byte("x"), in...), rs, false},
-		{"PS256 signature as RS256", &k.PublicKey, jwt.RS256, in, ps, false},
+		{"RS256", &k.PublicKey, jws.RS256, in, rs, true},
+		{"PS256", &k.PublicKey, jws.PS256, in, ps, true},
+		{"PS256 max salt", &k.PublicKey, jws.PS256, in, psMax, true},
+		{"RS256 other key", &other.PublicKey, jws.RS256, in, rs, false},
+		{"RS256 tampered", &k.PublicKey, jws.RS256, append([]byte("x"), in...), rs, false},
+		{"PS256 signature as RS256", &k.PublicKey, jws.RS256, in, ps, false},
 		{"unknown alg", &k.PublicKey, "HS256", in, rs, false},
-		{"nil key", nil, jwt.RS256, in, rs, false},
+		{"nil key", nil, jws.RS256, in, rs, false},
 	} {
-		if err := jwt.Verify(c.pub, c.alg, c.in, c.sig); (err == nil) != c.ok {
+		if err := jws.Verify(c.pub, c.alg, c.in, c.sig); (err == nil) != c.ok {
 			t.Errorf("%s: err = %v, want ok=%v", c.name, err, c.ok)
 		}
 	}
@@ -136,7 +136,7 @@ func TestParseExpected(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := jwt.ParseExpected(c.in)
+			got, err := jws.ParseExpected(c.in)
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("err = %v, want %q", err, c.err)
@@ -165,7 +165,7 @@ func TestParseExpected(t *testing.T) {
 	}
 	// The RSA forms all yield the very key.
 	for _, in := range []string{pubPEM, rsaJWK, certPEM} {
-		got, err := jwt.ParseExpected(in)
+		got, err := jws.ParseExpected(in)
 		if err != nil {
 			t.Fatal(err)
 		}

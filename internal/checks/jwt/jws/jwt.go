@@ -1,9 +1,7 @@
-// Package jwt builds and verifies JWT-shaped test tokens and reads the
+// Package jws builds and verifies JWT-shaped test tokens and reads the
 // public key an operator expects Spacelift to sign with (PEM, JWK or
-// JWKS). It holds no credentials and calls no network, so it can be fuzzed;
-// the jwt.keypair check itself lives in package encryption, next to the
-// keys it signs with.
-package jwt
+// JWKS). It holds no credentials and calls no network, so it can be fuzzed.
+package jws
 
 import (
 	"crypto"

@@ -1,4 +1,4 @@
-package config
+package cli
 
 import (
 	"flag"
@@ -7,22 +7,35 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 var update = flag.Bool("update", false, "rewrite generated documentation")
 
 const (
-	beginMarker = "<!-- BEGIN GENERATED: variables (go test ./internal/config -update) -->"
+	beginMarker = "<!-- BEGIN GENERATED: variables (go test ./internal/cli -run TestConfigDoc -update) -->"
 	endMarker   = "<!-- END GENERATED: variables -->"
 )
 
-// variablesTable renders the variable reference from Vars, the single
-// source of truth for names, YAML keys and secrecy.
+// variablesTable renders the variable reference from the backends, the
+// single source of truth for names, YAML keys and secrecy: one table per
+// backend, in report order.
 func variablesTable() string {
 	var b strings.Builder
+	for _, be := range Backends() {
+		if vs := be.Vars(); len(vs) > 0 {
+			fmt.Fprintf(&b, "\n### %s\n\n", be.Group().Title)
+			variableRows(&b, vs)
+		}
+	}
+	return strings.TrimPrefix(b.String(), "\n")
+}
+
+func variableRows(b *strings.Builder, vars []config.Var) {
 	b.WriteString("| Variable | YAML key | Type | Secret | Origin | Notes |\n|---|---|---|---|---|---|\n")
-	for _, v := range Vars() {
-		typ := map[Kind]string{KindString: "string", KindBool: "boolean", KindInt: "integer", KindEnum: "one of " + strings.Join(v.Enum, ", ")}[v.Kind]
+	for _, v := range vars {
+		typ := map[config.Kind]string{config.KindString: "string", config.KindBool: "boolean", config.KindInt: "integer", config.KindEnum: "one of " + strings.Join(v.Enum, ", ")}[v.Kind]
 		key := "`" + v.Path + "`"
 		if v.FileKey {
 			key += " / `" + v.Path + "File`"
@@ -35,9 +48,8 @@ func variablesTable() string {
 		if v.Default != "" {
 			notes += fmt.Sprintf(" Spacelift's default when unset: `%s`.", v.Default)
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", v.Name, key, typ, secret, v.Origin, strings.ReplaceAll(notes, "|", `\|`))
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s |\n", v.Name, key, typ, secret, v.Origin, strings.ReplaceAll(notes, "|", `\|`))
 	}
-	return b.String()
 }
 
 func TestConfigDocIsUpToDate(t *testing.T) {
@@ -61,5 +73,5 @@ func TestConfigDocIsUpToDate(t *testing.T) {
 		}
 		return
 	}
-	t.Fatalf("%s is stale: run go test ./internal/config -update", path)
+	t.Fatalf("%s is stale: run go test ./internal/cli -run TestConfigDoc -update", path)
 }

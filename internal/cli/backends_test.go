@@ -1,4 +1,4 @@
-package registry
+package cli
 
 import (
 	"testing"
@@ -8,8 +8,15 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
+// build is the plan of every backend for cfg.
+func build(cfg *config.Config, opts checks.Options) *checks.Plan {
+	return checks.Build(Backends(), cfg, opts)
+}
+
+func emptyConfig() *config.Config { return config.New(checks.MustCatalog(Backends())) }
+
 func TestRegistryIsValid(t *testing.T) {
-	p := Build(config.New(), checks.Options{Stage: checks.PreInstall})
+	p := build(emptyConfig(), checks.Options{Stage: checks.PreInstall})
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +37,7 @@ func TestEveryCheckHasADocPageAndViceVersa(t *testing.T) {
 		pages[n] = false
 	}
 	for _, stage := range []checks.Stage{checks.PreInstall, checks.PostInstall} {
-		for _, c := range Build(config.New(), checks.Options{Stage: stage}).Checks() {
+		for _, c := range build(emptyConfig(), checks.Options{Stage: stage}).Checks() {
 			if _, ok := pages[c.DocPage()]; !ok {
 				t.Errorf("check %s has no docs/checks/%s.md", c.ID, c.DocPage())
 				continue
@@ -48,20 +55,19 @@ func TestEveryCheckHasADocPageAndViceVersa(t *testing.T) {
 // Every backend combination registers the same valid set of checks; only
 // what is disabled changes.
 func TestEveryCombinationIsValid(t *testing.T) {
-	base := Build(config.New(), checks.Options{Stage: checks.PreInstall}).Checks()
+	base := build(emptyConfig(), checks.Options{Stage: checks.PreInstall}).Checks()
 	combos := []map[string]string{
-		{config.ObjectStorageType: "gcp", config.EncryptionType: "rsa", config.MessageQueueType: "postgres", config.MQTTBrokerType: "builtin"},
-		{config.ObjectStorageType: "azure", config.EncryptionType: "kms", config.MessageQueueType: "sqs", config.MQTTBrokerType: "iotcore", config.ObservabilityVendor: "OpenTelemetry"},
-		{config.ObjectStorageType: "minio", config.ObservabilityVendor: "Datadog", config.DatabaseURL: "postgres://u@h/db"},
+		{"OBJECT_STORAGE_TYPE": "gcp", "ENCRYPTION_TYPE": "rsa", "MESSAGE_QUEUE_TYPE": "postgres", "MQTT_BROKER_TYPE": "builtin"},
+		{"OBJECT_STORAGE_TYPE": "azure", "ENCRYPTION_TYPE": "kms", "MESSAGE_QUEUE_TYPE": "sqs", "MQTT_BROKER_TYPE": "iotcore", "OBSERVABILITY_VENDOR": "OpenTelemetry"},
+		{"OBJECT_STORAGE_TYPE": "minio", "OBSERVABILITY_VENDOR": "Datadog", "DATABASE_URL": "postgres://u@h/db"},
 	}
 	for _, vars := range combos {
-		cfg := config.New()
-		for k, v := range vars {
-			vr, _ := config.Lookup(k)
-			cfg.Set(vr, v, config.Source{Kind: config.FromFlag})
+		cfg, err := config.FromMap(checks.MustCatalog(Backends()), vars, config.Source{Kind: config.FromFlag})
+		if err != nil {
+			t.Fatal(err)
 		}
 		for _, stage := range []checks.Stage{checks.PreInstall, checks.PostInstall} {
-			p := Build(cfg, checks.Options{Stage: stage})
+			p := build(cfg, checks.Options{Stage: stage})
 			if err := p.Validate(); err != nil {
 				t.Fatalf("%v %s: %v", vars, stage, err)
 			}

@@ -1,4 +1,4 @@
-package jwt_test
+package jws_test
 
 import (
 	"crypto/x509"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	kt "github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey/rsakeytest"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/jwt/jws"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
@@ -27,7 +27,7 @@ func FuzzParseExpected(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, err := jwt.ParseExpected(in)
+		got, err := jws.ParseExpected(in)
 		if err != nil {
 			if got != nil {
 				t.Fatal("keys returned with an error")
