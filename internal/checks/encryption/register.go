@@ -30,7 +30,7 @@ type backend struct {
 
 // Register adds the encryption.* checks and jwt.keypair.
 func Register(p *checks.Plan, cfg *config.Config, _ checks.Options, aws *awsenv.Env) {
-	b := &backend{cfg: cfg, kms: &kmsClient{env: aws}}
+	b := &backend{cfg: cfg, kms: newKMSClient(aws)}
 	b.rsa = sync.OnceValue(func() rsakey.Result {
 		return rsakey.Decode(cfg.Secret(config.RSAPrivateKey).Reveal())
 	})

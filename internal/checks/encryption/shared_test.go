@@ -19,14 +19,14 @@ func TestKMSClientIsCreatedOnceAndShared(t *testing.T) {
 	v, _ := config.Lookup(config.AWSRegion)
 	cfg := config.New()
 	cfg.Set(v, "eu-west-2", config.Source{Kind: config.FromEnv})
-	k := &kmsClient{env: awsenv.New(cfg)}
+	k := newKMSClient(awsenv.New(cfg))
 	var wg sync.WaitGroup
 	clients := make([]*kms.Client, 8)
 	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, info, err := k.get(context.Background())
+			c, info, err := k.Get(context.Background())
 			if err != nil || info.Region != "eu-west-2" {
 				t.Errorf("get: %v, region %q", err, info.Region)
 			}

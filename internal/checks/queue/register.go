@@ -28,7 +28,7 @@ const (
 // SQS client between the eight queue checks.
 func Register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awsenv.Env) {
 	kind := cfg.MessageQueue()
-	sc := &sqsClient{env: env}
+	sc := newSQSClient(env)
 	for _, q := range config.Queues() {
 		c := checks.Check{
 			ID:    SQSPrefix + q.Name,

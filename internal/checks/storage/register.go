@@ -41,7 +41,7 @@ type seams struct {
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
-	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
+	s := &suite{cfg: cfg, s3: newS3Client(cfg, aws), opts: opts, flavour: cfg.ObjectStorage(), seams: sm, probes: map[string]*probeSlot{}}
 	off := s.disabledReason()
 	for _, b := range config.Buckets() {
 		c := checks.Check{
@@ -80,7 +80,7 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awse
 // the per-bucket probe results that buckets shared between purposes reuse.
 type suite struct {
 	cfg     *config.Config
-	aws     *awsenv.Env
+	s3      *s3Client
 	opts    checks.Options
 	flavour string
 	seams   seams
@@ -201,7 +201,7 @@ func (s *suite) backend(ctx context.Context) (backend, error) {
 	)
 	switch s.flavour {
 	case "aws":
-		b, err = newS3Backend(ctx, s.cfg, s.aws)
+		b, err = newS3Backend(ctx, s.s3)
 	case "minio":
 		b, err = newMinioBackend(s.cfg, s.seams.minioCreds)
 	case "gcp":
