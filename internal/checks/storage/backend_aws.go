@@ -74,8 +74,6 @@ func s3BackendFrom(cfg *config.Config, ac aws.Config) *s3Backend {
 	return b
 }
 
-func (b *s3Backend) flavour() string { return "aws" }
-
 func (b *s3Backend) endpoint() string {
 	if b.baseURL != "" {
 		return b.baseURL + " (region " + b.region + ")"
