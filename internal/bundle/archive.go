@@ -5,10 +5,10 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/atomicfile"
 )
 
 // Write sweeps the files and, only when they are clean, writes them as a
@@ -27,35 +27,10 @@ func Write(path string, files []File, f Finder, modTime time.Time) error {
 			return fmt.Errorf("bundle: two files named %s", sorted[i].Name)
 		}
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error { return writeArchive(w, sorted, modTime) })
 	if err != nil {
 		return fmt.Errorf("writing the support bundle: %w", err)
 	}
-	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("writing the support bundle: %w", err)
-	}
-	if err := writeArchive(tmp, sorted, modTime); err != nil {
-		return fmt.Errorf("writing the support bundle: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing the support bundle: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing the support bundle: %w", err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return fmt.Errorf("writing the support bundle: %w", err)
-	}
-	ok = true
 	return nil
 }
 

@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/atomicfile"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
 )
 
@@ -78,31 +80,13 @@ func writeOutputs(s *Streams, specs []outputSpec, r report.Report, colorMode str
 	return nil
 }
 
+// writeFileAtomic writes a report file through atomicfile: readable by
+// everyone (0644), as reports are shared.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	})
 }
 
 // isStream reports whether path is a device or a pipe, e.g. /dev/stderr in

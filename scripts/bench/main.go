@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
-	"github.com/spacelift-io/spacectl-preflight/internal/perf"
+	"github.com/spacelift-io/spacectl-preflight/scripts/bench/perf"
 )
 
 type options struct {

@@ -1,5 +1,6 @@
 // Package awsenv loads the AWS SDK configuration once per run for every
-// check that talks to AWS (S3, KMS, SQS and IoT Core share it). It uses the SDK's default
+// check that talks to AWS (S3, KMS, SQS and IoT Core share it), and Client
+// builds each service's client from it on first use. It uses the SDK's default
 // chain, so the standard settings apply: credentials from the environment,
 // shared files, web identity or instance roles, and service endpoints from
 // AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_IOT (which is how tests point the

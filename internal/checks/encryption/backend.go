@@ -69,7 +69,7 @@ type stateKey struct{}
 // and jwt.keypair decode the RSA key once and share one KMS client.
 func state(p *checks.Plan, cfg *config.Config) *backend {
 	return checks.Shared(p, stateKey{}, func() *backend {
-		b := &backend{cfg: cfg, kms: &kmsClient{env: awsenv.Of(p, cfg)}}
+		b := &backend{cfg: cfg, kms: newKMSClient(awsenv.Of(p, cfg))}
 		b.rsa = sync.OnceValue(func() rsakey.Result {
 			return rsakey.Decode(cfg.Secret(RSAPrivateKey).Reveal())
 		})

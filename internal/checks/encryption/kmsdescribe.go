@@ -43,7 +43,7 @@ func (b *backend) prepare(ctx context.Context, envVar, grants string, rep *repor
 			fmt.Sprintf("Set %s to the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), as the official modules do.", envVar))
 		return nil
 	}
-	client, info, err := b.kms.get(ctx)
+	client, info, err := b.kms.Get(ctx)
 	if errors.Is(err, awsenv.ErrNoRegion) {
 		rep.merge(checks.Errorf("Set AWS_REGION (and AWS_DEFAULT_REGION to the same value) to the region of the KMS keys.", "no AWS region is configured, so KMS cannot be called"))
 		return nil

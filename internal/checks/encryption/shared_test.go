@@ -21,14 +21,14 @@ func TestKMSClientIsCreatedOnceAndShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kmsClient{env: awsenv.New(cfg)}
+	k := newKMSClient(awsenv.New(cfg))
 	var wg sync.WaitGroup
 	clients := make([]*kms.Client, 8)
 	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, info, err := k.get(context.Background())
+			c, info, err := k.Get(context.Background())
 			if err != nil || info.Region != "eu-west-2" {
 				t.Errorf("get: %v, region %q", err, info.Region)
 			}

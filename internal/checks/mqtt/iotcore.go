@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iot"
@@ -17,26 +16,10 @@ import (
 )
 
 // iotClient is the run's one IoT control-plane client, created on first use.
-type iotClient struct {
-	env *awsenv.Env
+type iotClient = awsenv.Client[*iot.Client]
 
-	mu     sync.Mutex
-	client *iot.Client
-	region string
-}
-
-func (c *iotClient) get(ctx context.Context) (*iot.Client, string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.client != nil {
-		return c.client, c.region, nil
-	}
-	ac, err := c.env.Config(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	c.client, c.region = iot.NewFromConfig(ac), ac.Region
-	return c.client, c.region, nil
+func newIoTClient(env *awsenv.Env) *iotClient {
+	return awsenv.NewClient(env, func(c aws.Config) *iot.Client { return iot.NewFromConfig(c) })
 }
 
 // iotFailure turns an IoT API error into a verdict naming the action and
@@ -59,7 +42,7 @@ func iotFailure(action, resource string, err error) checks.Result {
 // iotEndpoint is mqtt.iotcore-endpoint: the configured endpoint must be
 // the account's iot:Data-ATS endpoint in this region.
 func iotEndpoint(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Result {
-	client, _, err := ic.get(ctx)
+	client, _, err := ic.Get(ctx)
 	if err != nil {
 		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
@@ -103,7 +86,7 @@ type ruleFindings struct {
 // topicRule is mqtt.iotcore-topic-rule: a rule must read the namespace's
 // writeonly topics and send them, base64-encoded, to the IoT queue.
 func topicRule(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Result {
-	client, region, err := ic.get(ctx)
+	client, info, err := ic.Get(ctx)
 	if err != nil {
 		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
@@ -118,7 +101,7 @@ func topicRule(ctx context.Context, cfg *config.Config, ic *iotClient) checks.Re
 		account = "ACCOUNT"
 	}
 	ruleARN := func(name string) string {
-		return fmt.Sprintf("arn:%s:iot:%s:%s:rule/%s", ic.env.Partition(), region, account, name)
+		return fmt.Sprintf("arn:%s:iot:%s:%s:rule/%s", info.Partition, info.Region, account, name)
 	}
 
 	var names []string

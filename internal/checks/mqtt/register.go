@@ -53,7 +53,7 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, env *awse
 	if !cfg.Has(BrokerEndpoint) {
 		noEndpoint = "MQTT_BROKER_ENDPOINT is not set"
 	}
-	ic := &iotClient{env: env}
+	ic := newIoTClient(env)
 
 	p.Add(checks.Check{
 		ID:       EndpointID,

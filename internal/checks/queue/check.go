@@ -33,11 +33,11 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 		return checks.Failf("Use the queue URL `aws sqs get-queue-url --queue-name NAME` prints, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME.",
 			"%s=%q is not an SQS queue URL", c.queue.Var, raw).With(checks.KV("variable", c.queue.Var))
 	}
-	client, region, err := c.client.get(ctx)
+	client, info, err := c.client.Get(ctx)
 	if err != nil {
 		return checks.Errorf(awsenv.LoadAdvice(err), "cannot use AWS: %v", err)
 	}
-	arn := ref.arn(c.env.Partition(), region)
+	arn := ref.arn(info.Partition, info.Region)
 	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl:       aws.String(raw),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},

@@ -29,7 +29,7 @@ const (
 func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
 	env := awsenv.Of(p, cfg)
 	kind := Type(cfg)
-	sc := &sqsClient{env: env}
+	sc := newSQSClient(env)
 	for _, q := range Queues() {
 		c := checks.Check{
 			ID:    SQSPrefix + q.Name,

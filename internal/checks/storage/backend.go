@@ -10,8 +10,6 @@ import (
 // check is written once. Every method returns nil or an *opError that the
 // backend has already classified.
 type backend interface {
-	// flavour is the OBJECT_STORAGE_TYPE value: aws, minio, gcp or azure.
-	flavour() string
 	// endpoint is a display form of where requests go (no credentials).
 	endpoint() string
 	exists(ctx context.Context, bucket string) error

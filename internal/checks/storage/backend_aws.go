@@ -30,14 +30,29 @@ type s3Backend struct {
 	hc      *http.Client
 }
 
-func newS3Backend(ctx context.Context, cfg *config.Config, env *awsenv.Env) (*s3Backend, error) {
-	ac, err := env.Config(ctx)
+// s3Client is the run's S3 backend, built on first use from the run's
+// shared AWS configuration.
+type s3Client = awsenv.Client[*s3Backend]
+
+func newS3Client(cfg *config.Config, env *awsenv.Env) *s3Client {
+	return awsenv.NewClient(env, func(ac aws.Config) *s3Backend { return s3BackendFrom(cfg, ac) })
+}
+
+func newS3Backend(ctx context.Context, c *s3Client) (*s3Backend, error) {
+	b, _, err := c.Get(ctx)
 	if errors.Is(err, awsenv.ErrNoRegion) {
 		return nil, &opError{Kind: kindRegion, Text: err.Error()}
 	}
 	if err != nil {
 		return nil, &opError{Kind: kindNoCredentials, Text: sanitize(err.Error())}
 	}
+	if b.region == "" {
+		return nil, &opError{Kind: kindRegion, Text: "no region: set AWS_REGION"}
+	}
+	return b, nil
+}
+
+func s3BackendFrom(cfg *config.Config, ac aws.Config) *s3Backend {
 	b := &s3Backend{region: ac.Region, hc: &http.Client{}}
 	// Fetch pre-signed URLs through the SDK's transport, so a custom CA
 	// bundle (AWS_CA_BUNDLE) and proxy settings apply to them too.
@@ -56,13 +71,8 @@ func newS3Backend(ctx context.Context, cfg *config.Config, env *awsenv.Env) (*s3
 		}
 	})
 	b.pre = s3.NewPresignClient(b.c)
-	if b.region == "" {
-		return nil, &opError{Kind: kindRegion, Text: "no region: set AWS_REGION"}
-	}
-	return b, nil
+	return b
 }
-
-func (b *s3Backend) flavour() string { return "aws" }
 
 func (b *s3Backend) endpoint() string {
 	if b.baseURL != "" {

@@ -90,8 +90,6 @@ func azureAccountName(accountURL string) string {
 	return strings.SplitN(u.Hostname(), ".", 2)[0]
 }
 
-func (b *azureBackend) flavour() string { return "azure" }
-
 func (b *azureBackend) endpoint() string {
 	return stripQuery(b.svc.URL()) + " (" + b.auth + ")"
 }

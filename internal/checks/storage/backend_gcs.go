@@ -75,8 +75,6 @@ func (b *gcsBackend) emulatorURL() string {
 	return "http://" + b.emulator
 }
 
-func (b *gcsBackend) flavour() string { return "gcp" }
-
 func (b *gcsBackend) endpoint() string {
 	if b.emulator != "" {
 		return b.emulatorURL() + " (STORAGE_EMULATOR_HOST)"

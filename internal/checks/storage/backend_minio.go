@@ -56,7 +56,6 @@ func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend
 	return &minioBackend{c: c, scheme: scheme, host: host, hc: &http.Client{Transport: tr}}, nil
 }
 
-func (b *minioBackend) flavour() string  { return "minio" }
 func (b *minioBackend) endpoint() string { return b.scheme + "://" + b.host }
 
 func (b *minioBackend) exists(ctx context.Context, bucket string) error {

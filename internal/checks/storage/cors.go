@@ -97,17 +97,3 @@ func listHas(list, item string) bool {
 	}
 	return false
 }
-
-func (s *suite) corsAdvice(bucket, origin string) string {
-	switch s.flavour {
-	case "aws":
-		return fmt.Sprintf(`Add a CORS rule to the uploads bucket: aws s3api put-bucket-cors --bucket %s --cors-configuration '{"CORSRules":[{"AllowedOrigins":["%s"],"AllowedMethods":["PUT","POST"],"AllowedHeaders":["*"],"MaxAgeSeconds":3600}]}'`, bucket, origin)
-	case "minio":
-		return fmt.Sprintf("MinIO applies one CORS setting to the whole server: allow %s with mc admin config set ALIAS api cors_allow_origin=%s (or MINIO_API_CORS_ALLOW_ORIGIN) and restart MinIO; a reverse proxy in front of it must pass OPTIONS through.", origin, origin)
-	case "gcp":
-		return fmt.Sprintf(`Set CORS on the uploads bucket: gcloud storage buckets update gs://%s --cors-file=cors.json with [{"origin":["%s"],"method":["PUT","POST"],"responseHeader":["*"],"maxAgeSeconds":3600}]`, bucket, origin)
-	case "azure":
-		return fmt.Sprintf("CORS is a Blob-service (account) setting: az storage cors add --services b --methods PUT POST --origins %s --allowed-headers '*' --exposed-headers '*' --max-age 3600 --account-name ACCOUNT", origin)
-	}
-	return "Allow PUT and POST from " + origin + " on the uploads bucket."
-}

@@ -26,9 +26,8 @@ func documentedRetention(purpose string) int {
 }
 
 func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
-	if s.flavour == "azure" {
-		return checks.Warnf("Check with: az storage account management-policy show --account-name ACCOUNT --resource-group RG. No rule may delete blobs in the states or modules containers; note that the official Azure module's DeleteAfter2Days rule matches the prefix spacelift-states, so it deletes state files when the states container is named that way.",
-			"could not verify lifecycle rules: on Azure they are a storage-account management policy that the Blob API cannot read")
+	if res, ok := s.lifecycleUnverifiable(); ok {
+		return res
 	}
 	be, err := s.backend(ctx)
 	if err != nil {
@@ -83,16 +82,4 @@ func (fs *findings) addLifecycle(s *suite, nb namedBucket, rules []expiryRule) {
 		}
 	}
 	fs.add(nb.label(), checks.Pass, all, "")
-}
-
-func (s *suite) removeRuleAdvice(bucket string) string {
-	switch s.flavour {
-	case "aws":
-		return "Remove the expiration rule (keep only noncurrent-version and incomplete-upload rules): aws s3api get-bucket-lifecycle-configuration --bucket " + bucket + ", then put-bucket-lifecycle-configuration without it."
-	case "minio":
-		return "Remove the expiry rule: mc ilm rule ls ALIAS/" + bucket + ", then mc ilm rule rm --id RULE ALIAS/" + bucket + "."
-	case "gcp":
-		return "Remove the Delete rule on live objects (rules on noncurrent versions are fine): gcloud storage buckets update gs://" + bucket + " --lifecycle-file=FILE."
-	}
-	return "Remove the rule that deletes blobs in this container."
 }

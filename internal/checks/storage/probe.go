@@ -106,20 +106,19 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 		// HeadBucket needs s3:ListBucket, which Spacelift's least-privilege
 		// policy does not grant on every bucket: a denial there says the
 		// bucket exists but not that it is ours, so the write probe decides.
-		if e.Kind != kindDenied || (s.flavour != "aws" && s.flavour != "minio") {
+		action, arn, inconclusive := s.listPermission(bucket)
+		if e.Kind != kindDenied || !inconclusive {
 			return s.failure(opExists, bucket, e)
 		}
 		listDenied = true
-		_, arn := s.s3Permission(opExists, bucket)
 		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on "+arn)
 		if s.opts.ReadOnly {
-			action, res := s.s3Permission(opExists, bucket)
-			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, res),
+			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, arn),
 				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
-				With(notes...).With(checks.KV("backend", s.flavour), checks.KV("endpoint", be.endpoint()))
+				With(notes...).With(checks.KV("backend", s.flavour.name()), checks.KV("endpoint", be.endpoint()))
 		}
 	}
-	base := []checks.Detail{checks.KV("bucket", bucket), checks.KV("backend", s.flavour), checks.KV("endpoint", be.endpoint())}
+	base := []checks.Detail{checks.KV("bucket", bucket), checks.KV("backend", s.flavour.name()), checks.KV("endpoint", be.endpoint())}
 	if s.opts.ReadOnly {
 		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base...)
 	}
@@ -131,7 +130,7 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 			needs = needs || listGranted(p)
 		}
 		if needs {
-			action, arn := s.s3Permission(opExists, bucket)
+			action, arn, _ := s.listPermission(bucket)
 			res.Status = checks.Warn
 			res.Message += "; but listing it is denied"
 			res.Advice = fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there).", action, arn)
@@ -226,15 +225,10 @@ func (s *suite) cleanupFailed(res checks.Result, nb namedBucket, key string, err
 	}
 	st := checks.Fail
 	adv := s.advice(opDelete, nb.Name, e)
-	if e.Kind == kindDenied && expected && (s.flavour == "aws" || s.flavour == "minio") {
+	if leftover, ok := s.expectedDeleteDenial(nb.Name, key); ok && e.Kind == kindDenied && expected {
 		// The official least-privilege policy grants no delete here: the
 		// leftover is expected and the bucket's expiry rule removes it.
-		st = checks.Warn
-		rm := "aws s3 rm s3://" + nb.Name + "/" + key
-		if s.flavour == "minio" {
-			rm = "mc rm ALIAS/" + nb.Name + "/" + key
-		}
-		adv = "Expected: Spacelift's least-privilege policy grants no s3:DeleteObject on this bucket, so the probe could not remove its object. Delete it with an admin identity (" + rm + ") or let the bucket's expiry rule remove it; --read-only skips the write probe."
+		st, adv = checks.Warn, leftover
 	}
 	if statusOf(e.Kind) == checks.Error && st == checks.Fail {
 		st = checks.Error

@@ -100,17 +100,3 @@ func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
 	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
-
-func (s *suite) publicAdvice(bucket string) string {
-	switch s.flavour {
-	case "aws":
-		return fmt.Sprintf("Spacelift needs no public access (it hands out pre-signed URLs). Block it: aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true, and remove public statements from the bucket policy and ACL.", bucket)
-	case "minio":
-		return fmt.Sprintf("Spacelift needs no anonymous access (it hands out pre-signed URLs): mc anonymous set none ALIAS/%s", bucket)
-	case "gcp":
-		return fmt.Sprintf("Spacelift needs no public access (it hands out signed URLs): remove allUsers/allAuthenticatedUsers bindings and enforce public access prevention: gcloud storage buckets update gs://%s --public-access-prevention", bucket)
-	case "azure":
-		return fmt.Sprintf("Spacelift needs no anonymous access (it hands out SAS URLs): az storage container set-permission --name %s --public-access off --account-name ACCOUNT, or az storage account update --allow-blob-public-access false", bucket)
-	}
-	return "Remove anonymous access from the bucket."
-}

@@ -1,7 +1,8 @@
 // Package storage holds the object-storage checks (group "storage") for the
 // four backends Spacelift supports: S3 (aws-sdk-go-v2), MinIO (minio-go),
 // Google Cloud Storage and Azure Blob. Each backend implements the small
-// backend interface; the checks themselves are written once.
+// backend interface, and each flavour (flavour_*.go) what else differs:
+// required settings and advice; the checks themselves are written once.
 package storage
 
 import (
@@ -42,7 +43,7 @@ type seams struct {
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
-	s := &suite{cfg: cfg, aws: aws, opts: opts, flavour: Type(cfg), seams: sm, probes: map[string]*probeSlot{}}
+	s := &suite{cfg: cfg, opts: opts, flavour: flavourFor(Type(cfg), cfg, aws, sm), probes: map[string]*probeSlot{}}
 	off := s.disabledReason()
 	for _, b := range Buckets() {
 		c := checks.Check{
@@ -79,11 +80,12 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awse
 // suite is one run's state: the shared, lazily created backend client and
 // the per-bucket probe results that buckets shared between purposes reuse.
 type suite struct {
-	cfg     *config.Config
-	aws     *awsenv.Env
-	opts    checks.Options
-	flavour string
-	seams   seams
+	cfg  *config.Config
+	opts checks.Options
+	// flavour's advice methods are the suite's (s.whoAmI()); it is nil
+	// only when OBJECT_STORAGE_TYPE names none, and then disabledReason
+	// stops every check.
+	flavour
 
 	mu sync.Mutex
 	be backend
@@ -102,23 +104,10 @@ func purposes() []string {
 
 // disabledReason says why no storage check can run with this configuration.
 func (s *suite) disabledReason() string {
-	switch s.flavour {
-	case "aws", "gcp":
-		return ""
-	case "minio":
-		for _, v := range []string{MinioEndpoint, MinioAccessKeyID, MinioSecretAccessKey} {
-			if !s.cfg.Has(v) {
-				return v + " is not set (OBJECT_STORAGE_TYPE is minio)"
-			}
-		}
-		return ""
-	case "azure":
-		if !s.cfg.Has(AzureAccountURL) && !s.cfg.Has(AzureConnectionString) {
-			return AzureAccountURL + " is not set (OBJECT_STORAGE_TYPE is azure)"
-		}
-		return ""
+	if s.flavour == nil {
+		return unknownFlavourReason(Type(s.cfg))
 	}
-	return fmt.Sprintf("OBJECT_STORAGE_TYPE %q is not one of aws, gcp, azure, minio (config.values reports it)", s.flavour)
+	return s.flavour.disabledReason()
 }
 
 // needAny returns off, or a reason when none of the purposes' bucket
@@ -195,22 +184,10 @@ func (s *suite) backend(ctx context.Context) (backend, error) {
 	if s.be != nil {
 		return s.be, nil
 	}
-	var (
-		b   backend
-		err error
-	)
-	switch s.flavour {
-	case "aws":
-		b, err = newS3Backend(ctx, s.cfg, s.aws)
-	case "minio":
-		b, err = newMinioBackend(s.cfg, s.seams.minioCreds)
-	case "gcp":
-		b, err = newGCSBackend(ctx, s.cfg)
-	case "azure":
-		b, err = newAzureBackend(s.cfg)
-	default:
-		err = &opError{Kind: kindUnsupported, Text: "unknown OBJECT_STORAGE_TYPE " + s.flavour}
+	if s.flavour == nil {
+		return nil, &opError{Kind: kindUnsupported, Text: "unknown OBJECT_STORAGE_TYPE " + Type(s.cfg)}
 	}
+	b, err := s.flavour.newBackend(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -222,15 +199,15 @@ func (s *suite) backend(ctx context.Context) (backend, error) {
 func (s *suite) clientFailure(err error) checks.Result {
 	e := asOpError(err)
 	return checks.Result{Status: statusOf(e.Kind),
-		Message: fmt.Sprintf("could not create the %s storage client: %s", s.flavour, describe(e)),
-		Advice:  s.advice(opExists, "", e)}.With(checks.KV("backend", s.flavour))
+		Message: fmt.Sprintf("could not create the %s storage client: %s", s.flavour.name(), describe(e)),
+		Advice:  s.advice(opExists, "", e)}.With(checks.KV("backend", s.flavour.name()))
 }
 
 func (s *suite) endpointText() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.be == nil {
-		return s.flavour
+		return s.flavour.name()
 	}
 	return s.be.endpoint()
 }

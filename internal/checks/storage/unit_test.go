@@ -228,7 +228,7 @@ func TestSanitize(t *testing.T) {
 }
 
 func TestLifecycleFindings(t *testing.T) {
-	s := &suite{flavour: "aws"}
+	s := &suite{flavour: awsFlavour{}}
 	cases := []struct {
 		name     string
 		purposes []string
@@ -364,7 +364,8 @@ func TestPermissionAdvice(t *testing.T) {
 		{"azure", nil, opPresign, []string{"generateUserDelegationKey"}},
 	}
 	for _, c := range cases {
-		s := &suite{cfg: testCfg(t, c.kv), flavour: c.flavour}
+		cfg := testCfg(t, c.kv)
+		s := &suite{cfg: cfg, flavour: flavourFor(c.flavour, cfg, awsenv.New(cfg), seams{})}
 		got := s.advice(c.o, "b", &opError{Kind: kindDenied, Code: "AccessDenied"})
 		for _, w := range c.want {
 			if !strings.Contains(got, w) {

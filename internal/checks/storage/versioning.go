@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 )
@@ -14,9 +13,8 @@ func suggestVersioning() []string {
 }
 
 func (s *suite) versioningCheck(ctx context.Context) checks.Result {
-	if s.flavour == "azure" {
-		return checks.Warnf(s.versioningHowTo("")+" Enable it there if it is off: Spacelift requires versioning for the states container.",
-			"could not verify versioning: on Azure it is a storage-account setting (isVersioningEnabled) that the Blob API cannot read")
+	if res, ok := s.versioningUnverifiable(); ok {
+		return res
 	}
 	be, err := s.backend(ctx)
 	if err != nil {
@@ -48,28 +46,4 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 		}
 	}
 	return fs.result("versioning is enabled on every bucket that requires or suggests it")
-}
-
-func (s *suite) enableVersioning(bucket string) string {
-	switch s.flavour {
-	case "aws":
-		return fmt.Sprintf("Enable it: aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled", bucket)
-	case "minio":
-		return fmt.Sprintf("Enable it: mc version enable ALIAS/%s (MinIO needs an erasure-coded or single-drive xl deployment for versioning).", bucket)
-	case "gcp":
-		return fmt.Sprintf("Enable it: gcloud storage buckets update gs://%s --versioning", bucket)
-	}
-	return "Enable versioning on the storage account."
-}
-
-func (s *suite) versioningHowTo(bucket string) string {
-	switch s.flavour {
-	case "aws":
-		return "Check with: aws s3api get-bucket-versioning --bucket " + bucket
-	case "minio":
-		return "Check with: mc version info ALIAS/" + bucket
-	case "gcp":
-		return "Check with: gcloud storage buckets describe gs://" + bucket + " --format='value(versioning_enabled)'"
-	}
-	return "Check with: az storage account blob-service-properties show --account-name ACCOUNT --query isVersioningEnabled (or the storage account's Data protection page in the portal)."
 }

@@ -1,0 +1,88 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// azureFlavour is Azure Blob Storage (OBJECT_STORAGE_TYPE=azure), whose
+// buckets are containers of one storage account.
+type azureFlavour struct{ cfg *config.Config }
+
+func (azureFlavour) name() string { return "azure" }
+
+func (f azureFlavour) disabledReason() string {
+	if !f.cfg.Has(AzureAccountURL) && !f.cfg.Has(AzureConnectionString) {
+		return AzureAccountURL + " is not set (OBJECT_STORAGE_TYPE is azure)"
+	}
+	return ""
+}
+
+func (f azureFlavour) newBackend(context.Context) (backend, error) { return newAzureBackend(f.cfg) }
+
+func (azureFlavour) bucketWord() string { return "container" }
+
+func (azureFlavour) whoAmI() string {
+	return "Containers live in the storage account of OBJECT_STORAGE_AZURE_ACCOUNT_URL."
+}
+
+func (azureFlavour) permissionAdvice(o op, bucket string) string {
+	switch o {
+	case opPresign:
+		return "Creating a user-delegation SAS needs Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action (included in Storage Blob Data Contributor) on the storage account."
+	case opExists, opGet, opFetch:
+		return fmt.Sprintf("Assign Storage Blob Data Contributor (read: Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read) on the storage account or container %q to Spacelift's identity; with a SAS, it needs the r and l permissions.", bucket)
+	case opDelete:
+		return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete) on container %q; with a SAS, it needs the d permission.", bucket)
+	}
+	return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write) on the storage account or container %q to Spacelift's identity, as the official module does; with a SAS, it needs the c and w permissions.", bucket)
+}
+
+func (azureFlavour) signatureAdvice() string {
+	return "The account key or SAS was rejected: check " + AzureStorageKey + " / " + AzureConnectionString + " against the storage account's access keys (az storage account keys list), or remove them to use DefaultAzureCredential."
+}
+
+func (azureFlavour) credentialAdvice(op) string {
+	return "Provide credentials for DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE for Workload Identity, a managed identity, or AZURE_CLIENT_SECRET), or set " + AzureStorageKey + " or " + AzureConnectionString + "."
+}
+
+func (azureFlavour) tlsAdvice() string { return untrustedTLSAdvice }
+
+func (azureFlavour) corsAdvice(_, origin string) string {
+	return fmt.Sprintf("CORS is a Blob-service (account) setting: az storage cors add --services b --methods PUT POST --origins %s --allowed-headers '*' --exposed-headers '*' --max-age 3600 --account-name ACCOUNT", origin)
+}
+
+// enableVersioning and removeRuleAdvice are not reached while the
+// versioning and lifecycle checks stop at versioningUnverifiable and
+// lifecycleUnverifiable.
+func (azureFlavour) enableVersioning(string) string {
+	return "Enable versioning on the storage account."
+}
+
+func (azureFlavour) versioningHowTo(string) string {
+	return "Check with: az storage account blob-service-properties show --account-name ACCOUNT --query isVersioningEnabled (or the storage account's Data protection page in the portal)."
+}
+
+func (azureFlavour) removeRuleAdvice(string) string {
+	return "Remove the rule that deletes blobs in this container."
+}
+
+func (azureFlavour) publicAdvice(bucket string) string {
+	return fmt.Sprintf("Spacelift needs no anonymous access (it hands out SAS URLs): az storage container set-permission --name %s --public-access off --account-name ACCOUNT, or az storage account update --allow-blob-public-access false", bucket)
+}
+
+func (f azureFlavour) versioningUnverifiable() (checks.Result, bool) {
+	return checks.Warnf(f.versioningHowTo("")+" Enable it there if it is off: Spacelift requires versioning for the states container.",
+		"could not verify versioning: on Azure it is a storage-account setting (isVersioningEnabled) that the Blob API cannot read"), true
+}
+
+func (azureFlavour) lifecycleUnverifiable() (checks.Result, bool) {
+	return checks.Warnf("Check with: az storage account management-policy show --account-name ACCOUNT --resource-group RG. No rule may delete blobs in the states or modules containers; note that the official Azure module's DeleteAfter2Days rule matches the prefix spacelift-states, so it deletes state files when the states container is named that way.",
+		"could not verify lifecycle rules: on Azure they are a storage-account management policy that the Blob API cannot read"), true
+}
+
+func (azureFlavour) listPermission(string) (action, resource string, ok bool) { return "", "", false }
+func (azureFlavour) expectedDeleteDenial(string, string) (string, bool)       { return "", false }
