@@ -50,10 +50,12 @@ func with(changes map[string]string) *config.Config {
 	return cfgFrom(m)
 }
 
+// detail is the first step about the variable name, as "status: message →
+// advice", or "" when there is none.
 func detail(r checks.Result, name string) string {
-	for _, d := range r.Details {
-		if strings.HasPrefix(d.Key, name) {
-			return d.Value
+	for _, st := range r.Steps {
+		if st.Name == name {
+			return st.Status.String() + ": " + st.Message + " → " + st.Advice
 		}
 	}
 	return ""
@@ -207,9 +209,41 @@ func TestCompat(t *testing.T) {
 	}
 }
 
-func TestDetailsNameTheSource(t *testing.T) {
-	r := Values(with(map[string]string{config.ServerDomain: "https://x"}))
-	if _, ok := r.Details.Get(config.ServerDomain + " (t.env:1)"); !ok {
-		t.Errorf("details should name where the value was set: %v", r.Details)
+func TestStepsNameTheSource(t *testing.T) {
+	cfg := with(map[string]string{config.ServerDomain: "https://x"})
+	vr, _ := config.Lookup(config.AWSAccountID)
+	cfg.Set(vr, "12345", config.Source{Kind: config.FromDefault})
+	r := Values(cfg)
+	var domain, account checks.Step
+	for _, st := range r.Steps {
+		switch st.Name {
+		case config.ServerDomain:
+			domain = st
+		case config.AWSAccountID:
+			account = st
+		}
+	}
+	if got, _ := domain.Evidence.Get("set at"); got != "t.env:1" {
+		t.Errorf("the step should name where the value was set: %+v", domain)
+	}
+	if account.Status != checks.Warn || len(account.Evidence) != 0 {
+		t.Errorf("a default has no position to show: %+v", account)
+	}
+}
+
+// TestProblemsAreStepsInOrder: every violation is its own step, in the
+// order found; the message leads with the first failure and counts the rest.
+func TestProblemsAreStepsInOrder(t *testing.T) {
+	r := Values(with(map[string]string{config.AWSAccountID: "12345", config.ServerDomain: "https://x", config.MinioEndpoint: "minio"}))
+	var got []string
+	for _, st := range r.Steps {
+		got = append(got, st.Status.String()+" "+st.Name)
+	}
+	want := []string{"fail " + config.ServerDomain, "warn " + config.MinioEndpoint, "warn " + config.AWSAccountID}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("steps %v, want %v", got, want)
+	}
+	if r.Status != checks.Fail || !strings.HasPrefix(r.Message, config.ServerDomain+": ") || !strings.HasSuffix(r.Message, " (and 2 more problems)") {
+		t.Errorf("message %s %q", r.Status, r.Message)
 	}
 }

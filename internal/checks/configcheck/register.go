@@ -24,61 +24,32 @@ func Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
 	)
 }
 
-// finding is one violation; the details list them by variable name.
-type finding struct {
-	name   string
-	status checks.Status
-	msg    string
-	advice string
-}
-
-type findings []finding
+// findings collects one step per violation, named by its variable. It
+// keeps the call shape the value rules were written against; Verdict does
+// the folding.
+type findings struct{ steps []checks.Step }
 
 func (fs *findings) fail(name, msg, advice string) {
-	*fs = append(*fs, finding{name, checks.Fail, msg, advice})
+	fs.steps = append(fs.steps, checks.Step{Name: name, Status: checks.Fail, Message: msg, Advice: advice})
 }
 
 func (fs *findings) warn(name, msg, advice string) {
-	*fs = append(*fs, finding{name, checks.Warn, msg, advice})
+	fs.steps = append(fs.steps, checks.Step{Name: name, Status: checks.Warn, Message: msg, Advice: advice})
 }
 
-// result folds findings into one Result: the worst status, a message
-// naming the first (most severe) problem and counting the rest, the advice
-// for that problem, and every violation in the details, keyed by variable
-// and where it was set, each with its own fix.
-func (fs findings) result(cfg *config.Config, okMsg string) checks.Result {
-	if len(fs) == 0 {
-		return checks.Passf("%s", okMsg)
-	}
-	res := checks.Result{Status: checks.Pass}
-	first := -1
-	for i, f := range fs {
-		res.Status = checks.Worse(res.Status, f.status)
-		if first < 0 || (f.status == checks.Fail && fs[first].status != checks.Fail) {
-			first = i
+// result folds the findings into one Result, each step showing where its
+// variable was set (a file:line:col, an environment variable) so the
+// operator knows which input to edit.
+func (fs *findings) result(cfg *config.Config, okMsg string) checks.Result {
+	var v checks.Verdict
+	for _, st := range fs.steps {
+		if src, ok := cfg.Source(st.Name); ok && src.Kind != config.FromDefault {
+			st.Evidence = checks.Details{checks.KV(setAt, src)}
 		}
-		key := f.name
-		if src, ok := cfg.Source(f.name); ok && src.Kind != config.FromDefault {
-			key += " (" + src.String() + ")"
-		}
-		val := f.status.String() + ": " + f.msg
-		if f.advice != "" {
-			val += " → " + f.advice
-		}
-		res.Details.Add(key, val)
+		v.Add(st)
 	}
-	res.Message = fs[first].name + ": " + fs[first].msg
-	res.Advice = fs[first].advice
-	if n := len(fs) - 1; n > 0 {
-		res.Message += plural(n, " (and %d more problem)", " (and %d more problems)")
-		res.Advice = "each problem is listed below with its fix"
-	}
-	return res
+	return v.Result(okMsg)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return sprintf(one, n)
-	}
-	return sprintf(many, n)
-}
+// setAt is the evidence key of a step that says where its variable was set.
+const setAt = "set at"

@@ -1,12 +1,9 @@
 package configcheck
 
 import (
-	"fmt"
 	"regexp"
 	"sync"
 )
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // lazyRegexp compiles expr on first use: compiling at package init would
 // cost every command, `version` included, about a millisecond and 400 KB

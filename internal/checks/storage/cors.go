@@ -111,3 +111,13 @@ func (s *suite) corsAdvice(bucket, origin string) string {
 	}
 	return "Allow PUT and POST from " + origin + " on the uploads bucket."
 }
+
+// hostOf is the host of a URL, for messages that must not show its query
+// (a pre-signed URL's query carries its signature).
+func hostOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Host
+}
