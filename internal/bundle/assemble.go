@@ -164,13 +164,8 @@ func scrubReport(r report.Report, scrub func(string) string) report.Report {
 	out.Results = make([]report.Entry, len(r.Results))
 	for i, e := range r.Results {
 		e.Title, e.Message, e.Advice, e.DocURL = scrub(e.Title), scrub(e.Message), scrub(e.Advice), scrub(e.DocURL)
-		if e.Details != nil {
-			d := make(checks.Details, len(e.Details))
-			for j, kv := range e.Details {
-				d[j] = checks.Detail{Key: scrub(kv.Key), Value: scrub(kv.Value)}
-			}
-			e.Details = d
-		}
+		e.Details = e.Details.Scrubbed(scrub)
+		e.Steps = checks.ScrubSteps(e.Steps, scrub)
 		e.BlockedBy = append([]string(nil), e.BlockedBy...)
 		out.Results[i] = e
 	}

@@ -6,8 +6,12 @@ import (
 )
 
 func TestVerdictResult(t *testing.T) {
-	fail := func(name, advice, msg string) Step { return Step{Name: name, Status: Fail, Message: msg, Advice: advice} }
-	warn := func(name, advice, msg string) Step { return Step{Name: name, Status: Warn, Message: msg, Advice: advice} }
+	fail := func(name, advice, msg string) Step {
+		return Step{Name: name, Status: Fail, Message: msg, Advice: advice}
+	}
+	warn := func(name, advice, msg string) Step {
+		return Step{Name: name, Status: Warn, Message: msg, Advice: advice}
+	}
 	pass := func(name, msg string) Step { return Step{Name: name, Status: Pass, Message: msg} }
 	cases := []struct {
 		name    string
