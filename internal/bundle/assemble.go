@@ -79,6 +79,10 @@ func Assemble(in Input) ([]File, error) {
 		return nil
 	}
 	cfg := in.Config
+	if cfg == nil {
+		empty, _ := config.NewCatalog(nil)
+		cfg = config.New(empty)
+	}
 	if err := add("config.json", "the effective configuration, secrets redacted, with where every value came from", Effective(cfg, in.Settings, scrub)); err != nil {
 		return nil, err
 	}
@@ -161,13 +165,8 @@ func scrubReport(r report.Report, scrub func(string) string) report.Report {
 	out.Results = make([]report.Entry, len(r.Results))
 	for i, e := range r.Results {
 		e.Title, e.Message, e.Advice, e.DocURL = scrub(e.Title), scrub(e.Message), scrub(e.Advice), scrub(e.DocURL)
-		if e.Details != nil {
-			d := make(checks.Details, len(e.Details))
-			for j, kv := range e.Details {
-				d[j] = checks.Detail{Key: scrub(kv.Key), Value: scrub(kv.Value)}
-			}
-			e.Details = d
-		}
+		e.Details = e.Details.Scrubbed(scrub)
+		e.Steps = checks.ScrubSteps(e.Steps, scrub)
 		e.BlockedBy = append([]string(nil), e.BlockedBy...)
 		out.Results[i] = e
 	}

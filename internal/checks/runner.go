@@ -143,9 +143,8 @@ type run struct {
 func (r *run) finish(i int, res Result, started time.Time, d time.Duration) {
 	res.Message = r.opts.Scrub(res.Message)
 	res.Advice = r.opts.Scrub(res.Advice)
-	for k := range res.Details {
-		res.Details[k].Value = r.opts.Scrub(res.Details[k].Value)
-	}
+	res.Details = res.Details.Scrubbed(r.opts.Scrub)
+	res.Steps = ScrubSteps(res.Steps, r.opts.Scrub)
 	r.out[i].Result, r.out[i].Started, r.out[i].Duration = res, started, d
 	r.mu.Lock()
 	r.finished++

@@ -212,6 +212,30 @@ func TestScrubAppliesToEveryText(t *testing.T) {
 	}
 }
 
+func TestScrubAppliesToEveryStep(t *testing.T) {
+	c := chk("t.leak", func(context.Context) Result {
+		var v Verdict
+		v.Pass("bucket TOPSECRET", "fine")
+		v.Add(Step{Name: "n", Status: Fail, Message: "saw TOPSECRET", Advice: "rotate TOPSECRET",
+			Evidence: Details{{Key: "key TOPSECRET", Value: "value TOPSECRET"}}})
+		return v.Result("ok")
+	})
+	out := Run(t.Context(), []Check{c}, RunOptions{Scrub: func(s string) string { return strings.ReplaceAll(s, "TOPSECRET", "[redacted]") }})
+	r := out[0].Result
+	if len(r.Steps) != 2 {
+		t.Fatalf("steps lost: %+v", r.Steps)
+	}
+	for _, s := range r.Steps {
+		texts := []string{s.Name, s.Message, s.Advice}
+		for _, kv := range s.Evidence {
+			texts = append(texts, kv.Key, kv.Value)
+		}
+		if all := strings.Join(texts, "|"); strings.Contains(all, "TOPSECRET") || !strings.Contains(all, "[redacted]") {
+			t.Errorf("step not scrubbed: %q", all)
+		}
+	}
+}
+
 func TestPlanValidate(t *testing.T) {
 	cases := map[string][]Check{
 		"not lowercase dotted": {chk("Bad", pass)},

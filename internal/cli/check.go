@@ -196,10 +196,7 @@ func verdict(r report.Report, failOn checks.Status) error {
 	if r.Interrupted {
 		return InterruptedError{}
 	}
-	worst := checks.Skip
-	for _, e := range r.Results {
-		worst = checks.Worse(worst, e.Status)
-	}
+	worst := r.Summary.Status
 	if worst >= failOn && worst != checks.Skip && worst != checks.Pass {
 		return ChecksFailedError{}
 	}

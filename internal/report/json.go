@@ -29,7 +29,18 @@ type jsonEntry struct {
 	DocURL     string         `json:"docUrl"`
 	DurationMs int64          `json:"durationMs"`
 	Details    checks.Details `json:"details"`
+	Steps      []jsonStep     `json:"steps,omitempty"`
 	BlockedBy  []string       `json:"blockedBy"`
+}
+
+// jsonStep is one step of a result; optional fields are left out when
+// empty, and a result without steps has no "steps" at all.
+type jsonStep struct {
+	Name     string         `json:"name,omitempty"`
+	Status   checks.Status  `json:"status"`
+	Message  string         `json:"message"`
+	Advice   string         `json:"advice,omitempty"`
+	Evidence checks.Details `json:"evidence,omitempty"`
 }
 
 // JSON writes the report as one indented JSON document.
@@ -50,7 +61,7 @@ func JSON(w io.Writer, r Report, _ Options) error {
 		}
 		out.Results = append(out.Results, jsonEntry{
 			ID: e.ID, Title: e.Title, Group: e.Group, Status: e.Status, Message: e.Message, Advice: e.Advice,
-			DocURL: e.DocURL, DurationMs: e.Duration.Milliseconds(), Details: d, BlockedBy: b,
+			DocURL: e.DocURL, DurationMs: e.Duration.Milliseconds(), Details: d, Steps: wireSteps(e.Steps), BlockedBy: b,
 		})
 	}
 	enc := json.NewEncoder(w)
@@ -70,7 +81,29 @@ func ParseJSON(rd io.Reader) (Report, error) {
 	for _, e := range in.Results {
 		r.Results = append(r.Results, Entry{ID: e.ID, Title: e.Title, Group: e.Group, Status: e.Status,
 			Message: e.Message, Advice: e.Advice, DocURL: e.DocURL, Duration: time.Duration(e.DurationMs) * time.Millisecond,
-			Details: e.Details, BlockedBy: e.BlockedBy})
+			Details: e.Details, Steps: modelSteps(e.Steps), BlockedBy: e.BlockedBy})
 	}
 	return r, nil
+}
+
+func wireSteps(steps []checks.Step) []jsonStep {
+	if len(steps) == 0 {
+		return nil
+	}
+	out := make([]jsonStep, len(steps))
+	for i, s := range steps {
+		out[i] = jsonStep{Name: s.Name, Status: s.Status, Message: s.Message, Advice: s.Advice, Evidence: s.Evidence}
+	}
+	return out
+}
+
+func modelSteps(steps []jsonStep) []checks.Step {
+	if len(steps) == 0 {
+		return nil
+	}
+	out := make([]checks.Step, len(steps))
+	for i, s := range steps {
+		out[i] = checks.Step{Name: s.Name, Status: s.Status, Message: s.Message, Advice: s.Advice, Evidence: s.Evidence}
+	}
+	return out
 }

@@ -75,8 +75,8 @@ func JUnit(w io.Writer, r Report, _ Options) error {
 			case checks.Warn:
 				c.SystemOut = "WARN: " + e.Message + "\n" + body
 			case checks.Pass:
-				if len(e.Details) > 0 {
-					c.SystemOut = e.Message + "\n" + detailLines(e.Details)
+				if len(e.Details) > 0 || len(e.Steps) > 0 {
+					c.SystemOut = e.Message + "\n" + stepLines(e.Steps) + detailLines(e.Details)
 				}
 			}
 			s.Tests++
@@ -105,6 +105,7 @@ func problemBody(e Entry) string {
 	var b strings.Builder
 	b.WriteString(e.Message)
 	b.WriteString("\n")
+	b.WriteString(stepLines(e.Steps))
 	if e.Advice != "" {
 		b.WriteString("How to fix: " + e.Advice + "\n")
 	}
@@ -119,6 +120,19 @@ func detailLines(d checks.Details) string {
 	var b strings.Builder
 	for _, kv := range d {
 		fmt.Fprintf(&b, "  %s: %s\n", kv.Key, kv.Value)
+	}
+	return b.String()
+}
+
+// stepLines is one line per step, "STATUS name: message", each followed
+// by its evidence.
+func stepLines(steps []checks.Step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&b, "%s %s\n", strings.ToUpper(s.Status.String()), s.Title())
+		for _, kv := range s.Evidence {
+			fmt.Fprintf(&b, "    %s: %s\n", kv.Key, kv.Value)
+		}
 	}
 	return b.String()
 }

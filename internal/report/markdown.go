@@ -12,22 +12,27 @@ import (
 // merge-request comments.
 func Markdown(w io.Writer, r Report, _ Options) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## %s spacectl-preflight: %s\n\n", emoji(statusOf(r.Summary.Status)), r.Summary.Status)
+	fmt.Fprintf(&b, "## %s spacectl-preflight: %s\n\n", emoji(r.Summary.Status), r.Summary.Status)
 	fmt.Fprintf(&b, "%s in %s", summaryLine(r.Summary), humanDuration(r.Duration))
 	if r.Interrupted {
 		b.WriteString(" — **interrupted**")
 	}
 	b.WriteString("\n\n| Status | Check | Result | How to fix |\n|---|---|---|---|\n")
 	for _, e := range r.Results {
-		advice := ""
+		result, advice := mdCell(e.Message), ""
 		if e.Status != checks.Pass && e.Status != checks.Skip {
+			// The steps go under the message, indented; their advice is
+			// all in the check's, in the next column.
+			for _, s := range e.Steps {
+				result += "<br>&emsp;" + emoji(s.Status) + " " + mdCell(s.Title())
+			}
 			advice = mdCell(e.Advice)
 			if advice != "" {
 				advice += "<br>"
 			}
 			advice += fmt.Sprintf("[docs](%s)", e.DocURL)
 		}
-		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", emoji(e.Status), e.Status, e.ID, mdCell(e.Message), advice)
+		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", emoji(e.Status), e.Status, e.ID, result, advice)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -51,11 +56,6 @@ func emoji(s checks.Status) string {
 		return "💥"
 	}
 	return "⏭️"
-}
-
-func statusOf(s string) checks.Status {
-	st, _ := checks.ParseStatus(s)
-	return st
 }
 
 func summaryLine(s Summary) string {

@@ -19,28 +19,33 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// Summary counts results by status; Status is the worst one.
+// Summary counts results by status; Status is the worst one, the status
+// of the whole run (the CLI derives its exit code from it). It is part of
+// the JSON wire form as it is: Status marshals as its string.
 type Summary struct {
-	Pass   int    `json:"pass"`
-	Warn   int    `json:"warn"`
-	Fail   int    `json:"fail"`
-	Error  int    `json:"error"`
-	Skip   int    `json:"skip"`
-	Status string `json:"status"`
+	Pass   int           `json:"pass"`
+	Warn   int           `json:"warn"`
+	Fail   int           `json:"fail"`
+	Error  int           `json:"error"`
+	Skip   int           `json:"skip"`
+	Status checks.Status `json:"status"`
 }
 
-// Entry is one check's result as reported.
+// Entry is one check's result as reported. Its wire forms belong to the
+// renderers (json.go has the documented one).
 type Entry struct {
-	ID        string         `json:"id"`
-	Title     string         `json:"title"`
-	Group     string         `json:"group"`
-	Status    checks.Status  `json:"status"`
-	Message   string         `json:"message"`
-	Advice    string         `json:"advice,omitempty"`
-	DocURL    string         `json:"docUrl"`
-	Duration  time.Duration  `json:"-"`
-	Details   checks.Details `json:"details,omitempty"`
-	BlockedBy []string       `json:"blockedBy,omitempty"`
+	ID       string
+	Title    string
+	Group    string
+	Status   checks.Status
+	Message  string
+	Advice   string
+	DocURL   string
+	Duration time.Duration
+	Details  checks.Details
+	// Steps are what the check verified on the way, in order.
+	Steps     []checks.Step
+	BlockedBy []string
 }
 
 // Report is the single result model every renderer reads.
@@ -60,7 +65,8 @@ func New(tool Tool, started time.Time, total time.Duration, outcomes []checks.Ou
 		r.Results = append(r.Results, Entry{
 			ID: o.Check.ID, Title: o.Check.Title, Group: o.Check.Group,
 			Status: o.Result.Status, Message: o.Result.Message, Advice: o.Result.Advice,
-			DocURL: o.Check.DocURL(), Duration: o.Duration, Details: o.Result.Details, BlockedBy: o.Result.BlockedBy,
+			DocURL: o.Check.DocURL(), Duration: o.Duration, Details: o.Result.Details, Steps: o.Result.Steps,
+			BlockedBy: o.Result.BlockedBy,
 		})
 	}
 	r.Summary = Summarize(r.Results)
@@ -87,7 +93,7 @@ func Summarize(es []Entry) Summary {
 		}
 		worst = checks.Worse(worst, e.Status)
 	}
-	s.Status = worst.String()
+	s.Status = worst
 	return s
 }
 

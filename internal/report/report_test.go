@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -16,16 +17,30 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// fixture has every status, details, advice and a blocked check, with
-// fixed times so the output is stable.
+// fixture has every status, details, advice, a blocked check and checks
+// with steps (one advice shared by its steps, one advice per step, a
+// passing check with steps), with fixed times so the output is stable.
 func fixture() Report {
+	var compat checks.Verdict
+	for _, v := range []struct{ name, at string }{{"OTEL_SERVICE_NAME", "spacelift.env:7:1"}, {"DD_SERVICE", "$DD_SERVICE"}} {
+		compat.Add(checks.Step{Name: v.name, Status: checks.Warn, Message: "is set, but Spacelift says not to set it",
+			Advice: "unset it: Spacelift names its services itself", Evidence: checks.Details{{Key: "set at", Value: v.at}}})
+	}
+	compat.Detail("observability", "OpenTelemetry")
+	var versioning checks.Verdict
+	versioning.Fail("spacelift-states (states)", "Enable it: aws s3api put-bucket-versioning --bucket spacelift-states --versioning-configuration Status=Enabled",
+		"versioning is suspended; Spacelift requires it on the states bucket")
+	versioning.Pass("spacelift-modules (modules)", "versioning enabled")
+	versioning.Warn("spacelift-run-logs (run-logs)", "Enable it: aws s3api put-bucket-versioning --bucket spacelift-run-logs --versioning-configuration Status=Enabled",
+		"versioning is off (never enabled); Spacelift suggests enabling it")
+	var lifecycle checks.Verdict
+	lifecycle.Pass("spacelift-states (states)", "no expiry rule")
+	lifecycle.Pass("spacelift-run-logs (run-logs)", "rule logs expires objects after 60 days")
 	out := []checks.Outcome{
 		{Check: checks.Check{ID: "config.required", Group: "config", Title: "Every variable Spacelift requires is set"},
 			Result: checks.Passf("every required variable is set for the chosen backends"), Duration: 120 * time.Microsecond},
 		{Check: checks.Check{ID: "config.compat", Group: "config", Title: "Chosen backends are compatible with each other"},
-			Result: checks.Result{Status: checks.Warn, Message: "MQTT_BROKER_TYPE: not set, so Spacelift falls back to the legacy AWS default iotcore",
-				Advice:  "set it explicitly; builtin is recommended for new installs",
-				Details: checks.Details{{Key: "MQTT_BROKER_TYPE", Value: "warn: not set"}}}, Duration: 90 * time.Microsecond},
+			Result: compat.Result("the chosen backends are compatible"), Duration: 90 * time.Microsecond},
 		{Check: checks.Check{ID: "postgres.connect", Group: "postgres", Title: "PostgreSQL accepts the connection"},
 			Result: checks.Failf("Check the password in DATABASE_URL | it is URL-encoded.", "authentication failed for user \"spacelift\" (SQLSTATE 28P01)").
 				With(checks.KV("server", "db.internal:5432"), checks.KV("encrypted", "no")), Duration: 31 * time.Millisecond},
@@ -33,6 +48,10 @@ func fixture() Report {
 			Result: checks.Result{Status: checks.Skip, Message: "not run: needs postgres.connect to pass (postgres.connect: fail)", BlockedBy: []string{"postgres.connect"}}},
 		{Check: checks.Check{ID: "mqtt.connect", Group: "mqtt", Title: "Workers can reach the MQTT broker"},
 			Result: checks.Errorf("Check that the broker is reachable from here.", "timed out after 30s"), Duration: 30 * time.Second},
+		{Check: checks.Check{ID: "storage.versioning", Group: "storage", Title: "Versioning is enabled where Spacelift requires or suggests it"},
+			Result: versioning.Result("versioning is enabled on every bucket that requires or suggests it"), Duration: 240 * time.Millisecond},
+		{Check: checks.Check{ID: "storage.lifecycle", Group: "storage", Title: "Lifecycle rules keep objects as long as Spacelift needs"},
+			Result: lifecycle.Result("no lifecycle rule deletes objects sooner than Spacelift documents"), Duration: 180 * time.Millisecond},
 	}
 	r := New(Tool{Name: "spacectl-preflight", Version: "1.2.3"}, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), 30*time.Second+250*time.Millisecond, out)
 	return r
@@ -102,7 +121,7 @@ func TestTablePlainHasNoEscapes(t *testing.T) {
 			t.Errorf("line wider than 100 columns (%d): %q", n, line)
 		}
 	}
-	for _, want := range []string{"Fix: Check the password", "server: db.internal:5432", "ERROR: 1 passed · 1 warning · 1 failed · 1 error · 1 skipped"} {
+	for _, want := range []string{"Fix: Check the password", "server: db.internal:5432", "ERROR: 2 passed · 1 warning · 2 failed · 1 error · 1 skipped"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}
@@ -133,7 +152,7 @@ func TestJSONRoundTripAndFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Summary != fixture().Summary || len(back.Results) != 5 || back.Results[2].Details[0].Key != "server" {
+	if back.Summary != fixture().Summary || len(back.Results) != 7 || back.Results[2].Details[0].Key != "server" {
 		t.Errorf("round trip lost data: %+v", back.Summary)
 	}
 }
@@ -147,7 +166,7 @@ func TestJUnitParsesAndCounts(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Tests != 5 || got.Failures != 1 || got.Errors != 1 || got.Skipped != 1 || len(got.Suites) != 3 {
+	if got.Tests != 7 || got.Failures != 2 || got.Errors != 1 || got.Skipped != 1 || len(got.Suites) != 4 {
 		t.Fatalf("counts: %+v", got)
 	}
 	if got.Suites[0].Cases[1].SystemOut == "" || !strings.HasPrefix(got.Suites[0].Cases[1].SystemOut, "WARN:") {
@@ -178,5 +197,121 @@ func TestTableCollapsesRunsOfSkips(t *testing.T) {
 	var js bytes.Buffer
 	if err := JSON(&js, New(Tool{}, time.Time{}, 0, out), Options{}); err != nil || !strings.Contains(js.String(), "queue.sqs.dlq") {
 		t.Error("JSON must keep every check")
+	}
+}
+
+// TestTableShowsStepsOfProblemsOnly: a check that did not pass shows every
+// step; advice shared by the steps is shown once, as the check's Fix, and
+// advice of their own under each step, never also as the check's Fix; a
+// passing check stays one line.
+func TestTableShowsStepsOfProblemsOnly(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, fixture(), Options{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, c := range []struct {
+		text string
+		n    int
+	}{
+		{"  FAIL spacelift-states (states): versioning is suspended", 1},
+		{"  PASS spacelift-modules (modules): versioning enabled", 1},
+		{"  WARN spacelift-run-logs (run-logs): versioning is off", 1},
+		{"--bucket spacelift-states --versioning-configuration", 1},
+		{"      Fix: Enable it: aws s3api put-bucket-versioning --bucket spacelift-run-logs", 1},
+		{"Fix: unset it: Spacelift names its services itself", 1},
+		{"      set at: spacelift.env:7:1", 1},
+		{"no expiry rule", 0},
+	} {
+		if got := strings.Count(out, c.text); got != c.n {
+			t.Errorf("%q appears %d times, want %d:\n%s", c.text, got, c.n, out)
+		}
+	}
+	var tty bytes.Buffer
+	if err := Table(&tty, fixture(), Options{TTY: true, Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tty.String(), "  ✖ spacelift-states (states): versioning is suspended") {
+		t.Errorf("a terminal shows a step's status as a glyph:\n%s", tty.String())
+	}
+}
+
+func TestJSONSteps(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Results []map[string]json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw.Results[0]["steps"]; ok {
+		t.Error("a result without steps must have no steps field")
+	}
+	var steps []map[string]any
+	if err := json.Unmarshal(raw.Results[5]["steps"], &steps); err != nil || len(steps) != 3 {
+		t.Fatalf("storage.versioning steps: %v %s", err, raw.Results[5]["steps"])
+	}
+	if steps[0]["name"] != "spacelift-states (states)" || steps[0]["status"] != "fail" || steps[0]["advice"] == nil {
+		t.Errorf("first step: %v", steps[0])
+	}
+	if _, ok := steps[1]["advice"]; ok {
+		t.Errorf("a passing step has no advice field: %v", steps[1])
+	}
+	back, err := ParseJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range fixture().Results {
+		if !reflect.DeepEqual(back.Results[i].Steps, e.Steps) {
+			t.Errorf("%s: steps after the round trip\n got %+v\nwant %+v", e.ID, back.Results[i].Steps, e.Steps)
+		}
+	}
+}
+
+func TestMarkdownAndJUnitSteps(t *testing.T) {
+	var md bytes.Buffer
+	if err := Markdown(&md, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "<br>&emsp;❌ spacelift-states (states): versioning is suspended") || strings.Contains(md.String(), "no expiry rule") {
+		t.Errorf("markdown steps:\n%s", md.String())
+	}
+	var ju bytes.Buffer
+	if err := JUnit(&ju, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(ju.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	storage := got.Suites[3].Cases
+	if f := storage[0].Failure; f == nil || !strings.Contains(f.Text, "\nFAIL spacelift-states (states): versioning is suspended; Spacelift requires it on the states bucket\nPASS spacelift-modules (modules): versioning enabled\n") {
+		t.Errorf("failure text lacks the steps: %+v", storage[0].Failure)
+	}
+	if !strings.Contains(storage[1].SystemOut, "PASS spacelift-states (states): no expiry rule\n") {
+		t.Errorf("a passing check's steps belong in system-out: %q", storage[1].SystemOut)
+	}
+}
+
+func TestSummaryStatusIsTheWorst(t *testing.T) {
+	for _, c := range []struct {
+		in   []checks.Status
+		want checks.Status
+	}{
+		{nil, checks.Skip},
+		{[]checks.Status{checks.Skip, checks.Pass}, checks.Pass},
+		{[]checks.Status{checks.Pass, checks.Warn, checks.Skip}, checks.Warn},
+		{[]checks.Status{checks.Error, checks.Fail}, checks.Error},
+	} {
+		var es []Entry
+		for _, st := range c.in {
+			es = append(es, Entry{Status: st})
+		}
+		if got := Summarize(es).Status; got != c.want {
+			t.Errorf("%v: %s, want %s", c.in, got, c.want)
+		}
 	}
 }

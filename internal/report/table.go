@@ -41,7 +41,7 @@ func Table(w io.Writer, r Report, o Options) error {
 			Headers("STATUS", "CHECK", "RESULT").Wrap(true)
 		statuses := make([]checks.Status, 0, len(g.Entries))
 		for _, e := range collapseSkips(g.Entries) {
-			t.Row(badge(e.Status, o.TTY), e.ID, cell(e))
+			t.Row(badge(e.Status, o.TTY), e.ID, cell(e, o.TTY))
 			statuses = append(statuses, e.Status)
 		}
 		t.StyleFunc(func(row, col int) lipgloss.Style {
@@ -63,24 +63,28 @@ func Table(w io.Writer, r Report, o Options) error {
 		b.WriteString(out)
 		b.WriteString("\n\n")
 	}
-	status := strings.ToUpper(r.Summary.Status)
+	status := strings.ToUpper(r.Summary.Status.String())
 	line := fmt.Sprintf("%s: %s in %s", status, summaryLine(r.Summary), humanDuration(r.Duration))
 	if r.Interrupted {
 		line += " (interrupted: results are incomplete)"
 	}
-	b.WriteString(re.NewStyle().Bold(true).Foreground(statusColor(statusOf(r.Summary.Status))).Render(line))
+	b.WriteString(re.NewStyle().Bold(true).Foreground(statusColor(r.Summary.Status)).Render(line))
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func cell(e Entry) string {
+// cell is a row's RESULT: the message, and for a check that did not pass
+// its steps as a tree, the fix, the details and where to read more. A
+// passing check stays one line.
+func cell(e Entry, tty bool) string {
 	var b strings.Builder
 	b.WriteString(e.Message)
 	if e.Status == checks.Pass || e.Status == checks.Skip {
 		return b.String()
 	}
-	if e.Advice != "" {
+	shown := writeSteps(&b, e, tty)
+	if e.Advice != "" && !covered(e.Advice, shown) {
 		b.WriteString("\nFix: ")
 		b.WriteString(e.Advice)
 	}
@@ -93,22 +97,69 @@ func cell(e Entry) string {
 	return b.String()
 }
 
+// writeSteps writes one line per step, indented under the check, with its
+// evidence and, when it differs from the check's and was not shown yet,
+// its own fix. It returns the advice lines it showed.
+func writeSteps(b *strings.Builder, e Entry, tty bool) map[string]bool {
+	shown := map[string]bool{}
+	for _, s := range e.Steps {
+		fmt.Fprintf(b, "\n  %s %s", stepBadge(s.Status, tty), s.Title())
+		for _, kv := range s.Evidence {
+			fmt.Fprintf(b, "\n      %s: %s", kv.Key, kv.Value)
+		}
+		if s.Advice == "" || s.Advice == e.Advice || shown[s.Advice] {
+			continue
+		}
+		b.WriteString("\n      Fix: ")
+		b.WriteString(s.Advice)
+		shown[s.Advice] = true
+		for _, l := range strings.Split(s.Advice, "\n") {
+			shown[l] = true
+		}
+	}
+	return shown
+}
+
+// covered reports whether every line of advice was already shown under a
+// step, so the check's own Fix line would only repeat it.
+func covered(advice string, shown map[string]bool) bool {
+	for _, l := range strings.Split(advice, "\n") {
+		if !shown[l] {
+			return false
+		}
+	}
+	return true
+}
+
+// stepBadge marks a step: a glyph on a terminal, the status name in plain
+// output (logs, files, the support bundle).
+func stepBadge(s checks.Status, tty bool) string {
+	if !tty {
+		return strings.ToUpper(s.String())
+	}
+	return glyph(s)
+}
+
+func glyph(s checks.Status) string {
+	switch s {
+	case checks.Pass:
+		return "✔"
+	case checks.Warn:
+		return "▲"
+	case checks.Fail:
+		return "✖"
+	case checks.Error:
+		return "!"
+	}
+	return "-"
+}
+
 func badge(s checks.Status, tty bool) string {
 	name := strings.ToUpper(s.String())
 	if !tty {
 		return name
 	}
-	switch s {
-	case checks.Pass:
-		return "✔ " + name
-	case checks.Warn:
-		return "▲ " + name
-	case checks.Fail:
-		return "✖ " + name
-	case checks.Error:
-		return "! " + name
-	}
-	return "- " + name
+	return glyph(s) + " " + name
 }
 
 func statusColor(s checks.Status) lipgloss.Color {

@@ -61,12 +61,12 @@ func with(changes map[string]string) *config.Config {
 	return cfgFrom(m)
 }
 
-// detail is what the result says about one variable: its step's status,
-// message and advice.
+// detail is the first step about the variable name, as "status: message →
+// advice", or "" when there is none.
 func detail(r checks.Result, name string) string {
-	for _, s := range r.Steps {
-		if s.Name == name {
-			return s.Status.String() + ": " + s.Message + " → " + s.Advice
+	for _, st := range r.Steps {
+		if st.Name == name {
+			return st.Status.String() + ": " + st.Message + " → " + st.Advice
 		}
 	}
 	return ""
@@ -227,12 +227,41 @@ func TestCompat(t *testing.T) {
 	}
 }
 
-func TestDetailsNameTheSource(t *testing.T) {
-	r := Values(with(map[string]string{configcheck.ServerDomain: "https://x"}))
-	if len(r.Steps) != 1 || r.Steps[0].Name != configcheck.ServerDomain {
-		t.Fatalf("steps: %+v", r.Steps)
+func TestStepsNameTheSource(t *testing.T) {
+	cfg := with(map[string]string{configcheck.ServerDomain: "https://x"})
+	vr, _ := cfg.Catalog().Lookup(awsenv.AccountID)
+	cfg.Set(vr, "12345", config.Source{Kind: config.FromDefault})
+	r := Values(cfg)
+	var domain, account checks.Step
+	for _, st := range r.Steps {
+		switch st.Name {
+		case configcheck.ServerDomain:
+			domain = st
+		case awsenv.AccountID:
+			account = st
+		}
 	}
-	if at, _ := r.Steps[0].Evidence.Get("set at"); at != "t.env:1" {
-		t.Errorf("the step should say where the value was set: %+v", r.Steps[0])
+	if got, _ := domain.Evidence.Get("set at"); got != "t.env:1" {
+		t.Errorf("the step should name where the value was set: %+v", domain)
+	}
+	if account.Status != checks.Warn || len(account.Evidence) != 0 {
+		t.Errorf("a default has no position to show: %+v", account)
+	}
+}
+
+// TestProblemsAreStepsInOrder: every violation is its own step, in the
+// order found; the message leads with the first failure and counts the rest.
+func TestProblemsAreStepsInOrder(t *testing.T) {
+	r := Values(with(map[string]string{awsenv.AccountID: "12345", configcheck.ServerDomain: "https://x", storage.MinioEndpoint: "minio"}))
+	var got []string
+	for _, st := range r.Steps {
+		got = append(got, st.Status.String()+" "+st.Name)
+	}
+	want := []string{"fail " + configcheck.ServerDomain, "warn " + storage.MinioEndpoint, "warn " + awsenv.AccountID}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("steps %v, want %v", got, want)
+	}
+	if r.Status != checks.Fail || !strings.HasPrefix(r.Message, configcheck.ServerDomain+": ") || !strings.HasSuffix(r.Message, " (and 2 more problems)") {
+		t.Errorf("message %s %q", r.Status, r.Message)
 	}
 }

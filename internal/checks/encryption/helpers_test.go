@@ -87,6 +87,12 @@ func assertNoSecret(t *testing.T, res checks.Result, secrets ...string) {
 	for _, d := range res.Details {
 		texts = append(texts, d.Key, d.Value)
 	}
+	for _, st := range res.Steps {
+		texts = append(texts, st.Name, st.Message, st.Advice)
+		for _, d := range st.Evidence {
+			texts = append(texts, d.Key, d.Value)
+		}
+	}
 	all := strings.Join(texts, "\n")
 	for _, s := range secrets {
 		for _, v := range secret.Variants(s) {
@@ -100,7 +106,7 @@ func assertNoSecret(t *testing.T, res checks.Result, secrets ...string) {
 func wantStatus(t *testing.T, res checks.Result, want checks.Status, substrings ...string) {
 	t.Helper()
 	if res.Status != want {
-		t.Fatalf("status %s, want %s: %s\nadvice: %s\ndetails: %v", res.Status, want, res.Message, res.Advice, res.Details)
+		t.Fatalf("status %s, want %s: %s\nadvice: %s\ndetails: %v\nsteps: %+v", res.Status, want, res.Message, res.Advice, res.Details, res.Steps)
 	}
 	for _, s := range substrings {
 		if !strings.Contains(res.Message+"\n"+res.Advice, s) {
@@ -122,4 +128,17 @@ func detail(t *testing.T, res checks.Result, key string) string {
 // (which signs with encryption's keys) and the AWS settings.
 func backends() []checks.Backend {
 	return []checks.Backend{encryption.Backend{}, jwt.Backend{}, awsenv.Backend{}}
+}
+
+// evidence is the value of key in the evidence of the result's first step
+// that has it: a merged SDK failure keeps its facts with its step.
+func evidence(t *testing.T, res checks.Result, key string) string {
+	t.Helper()
+	for _, st := range res.Steps {
+		if v, ok := st.Evidence.Get(key); ok {
+			return v
+		}
+	}
+	t.Fatalf("no step has evidence %q: %+v", key, res.Steps)
+	return ""
 }

@@ -97,7 +97,7 @@ func TestKMSKeyAccessDenied(t *testing.T) {
 			res := runCheck(t, plan(t, e.kmsConfig(t, sym.arn, "", nil)), "encryption.kms-key", checkTimeout)
 			wantStatus(t, res, c.status, c.mention...)
 			if c.status == checks.Fail {
-				if got := detail(t, res, "aws error"); !strings.Contains(got, "AccessDeniedException") {
+				if got := evidence(t, res, "aws error"); !strings.Contains(got, "AccessDeniedException") {
 					t.Errorf("aws error detail %q", got)
 				}
 			}

@@ -33,81 +33,83 @@ func kmsAlgorithm(alg string) types.SigningAlgorithmSpec {
 // signs JWTs with is an enabled RSA SIGN_VERIFY key whose public half can
 // be read, and this identity can Sign and Verify with it.
 func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
-	var rep report
+	var rep checks.Verdict
 	t := b.prepare(ctx, KMSSigningKeyID, grantsSigning, &rep)
 	if t == nil {
-		return rep.result("")
+		return rep.Result("")
 	}
 	if m := t.describe(ctx, &rep); m != nil {
 		checkSigningSpec(m.KeyUsage, m.KeySpec, t.arn, &rep)
 		b.multiRegion(m, t.arn, &rep)
 	}
-	if rep.stopped() {
-		return rep.result("")
+	if rep.Stopped() {
+		return rep.Result("")
 	}
 	pub := t.publicKey(ctx, &rep)
-	if pub == nil || rep.stopped() {
-		return rep.result("")
+	if pub == nil || rep.Stopped() {
+		return rep.Result("")
 	}
 	input := jws.SigningInput(jws.RS256, time.Now(), rand.Text())
 	sig := t.sign(ctx, jws.RS256, input, &rep)
 	if sig == nil {
-		return rep.result("")
+		return rep.Result("")
 	}
 	v, err := t.client.Verify(ctx, &kms.VerifyInput{
 		KeyId: aws.String(t.ref.raw), Message: jws.Digest(input), MessageType: types.MessageTypeDigest,
 		Signature: sig, SigningAlgorithm: kmsAlgorithm(jws.RS256),
 	})
 	if err != nil {
-		rep.merge(kmsFailure(err, t.call("kms:Verify")))
-		return rep.result("")
+		rep.Merge("", kmsFailure(err, t.call("kms:Verify")))
+		return rep.Result("")
 	}
 	if !v.SignatureValid {
-		rep.fail(fmt.Sprintf("kms:Verify on %s rejected the signature kms:Sign just made", t.arn), "This should never happen with AWS KMS; check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).")
-		return rep.result("")
+		rep.Fail("", "This should never happen with AWS KMS; check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).",
+			"kms:Verify on %s rejected the signature kms:Sign just made", t.arn)
+		return rep.Result("")
 	}
 	if err := jws.Verify(pub, jws.RS256, input, sig); err != nil {
-		rep.fail(fmt.Sprintf("the public key from kms:GetPublicKey on %s does not verify the key's own RS256 signature", t.arn), "Check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).")
-		return rep.result("")
+		rep.Fail("", "Check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).",
+			"the public key from kms:GetPublicKey on %s does not verify the key's own RS256 signature", t.arn)
+		return rep.Result("")
 	}
-	rep.detail("proven", "kms:GetPublicKey, kms:Sign, kms:Verify (RSASSA_PKCS1_V1_5_SHA_256)")
-	return rep.result(fmt.Sprintf("KMS key %s is an enabled RSA %d-bit SIGN_VERIFY key in %s; GetPublicKey, Sign and Verify work", t.arn, pub.N.BitLen(), t.region))
+	rep.Detail("proven", "kms:GetPublicKey, kms:Sign, kms:Verify (RSASSA_PKCS1_V1_5_SHA_256)")
+	return rep.Result(fmt.Sprintf("KMS key %s is an enabled RSA %d-bit SIGN_VERIFY key in %s; GetPublicKey, Sign and Verify work", t.arn, pub.N.BitLen(), t.region))
 }
 
 // checkSigningSpec applies the spec rules: RSA_4096 as the official module
 // creates it; another RSA size works for RS256 but differs; anything else
 // cannot sign RS256 JWTs.
-func checkSigningSpec(usage types.KeyUsageType, spec types.KeySpec, arn string, rep *report) {
+func checkSigningSpec(usage types.KeyUsageType, spec types.KeySpec, arn string, rep *checks.Verdict) {
 	if usage != types.KeyUsageTypeSignVerify {
-		rep.fail(fmt.Sprintf("KMS key %s has usage %s; the signing key must be SIGN_VERIFY", arn, usage), signingKeyAdvice)
+		rep.Fail("", signingKeyAdvice, "KMS key %s has usage %s; the signing key must be SIGN_VERIFY", arn, usage)
 	}
 	switch {
 	case spec == types.KeySpecRsa4096:
 	case strings.HasPrefix(string(spec), "RSA_"):
-		rep.warn(fmt.Sprintf("KMS key %s is %s; the official module creates RSA_4096 signing keys", arn, spec),
-			signingKeyAdvice+" Only before Spacelift's first start: tokens signed with the old key stop verifying.")
+		rep.Warn("", signingKeyAdvice+" Only before Spacelift's first start: tokens signed with the old key stop verifying.",
+			"KMS key %s is %s; the official module creates RSA_4096 signing keys", arn, spec)
 	default:
-		rep.fail(fmt.Sprintf("KMS key %s has spec %s; Spacelift signs JWTs with an RSA key (RSA_4096)", arn, spec), signingKeyAdvice)
+		rep.Fail("", signingKeyAdvice, "KMS key %s has spec %s; Spacelift signs JWTs with an RSA key (RSA_4096)", arn, spec)
 	}
 }
 
 // publicKey runs GetPublicKey and parses the RSA public key. When
 // DescribeKey was denied, the usage and spec it returns are checked here.
-func (t *kmsTarget) publicKey(ctx context.Context, rep *report) *rsa.PublicKey {
+func (t *kmsTarget) publicKey(ctx context.Context, rep *checks.Verdict) *rsa.PublicKey {
 	out, err := t.client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(t.ref.raw)})
 	if err != nil {
-		rep.merge(kmsFailure(err, t.call("kms:GetPublicKey")))
+		rep.Merge("", kmsFailure(err, t.call("kms:GetPublicKey")))
 		return nil
 	}
 	if a := aws.ToString(out.KeyId); a != "" && t.arn != a {
 		t.arn = a
-		rep.detail("key ARN", a)
+		rep.Detail("key ARN", a)
 	}
 	if !t.described {
-		rep.detail("key usage", out.KeyUsage)
-		rep.detail("key spec", out.KeySpec)
+		rep.Detail("key usage", out.KeyUsage)
+		rep.Detail("key spec", out.KeySpec)
 		checkSigningSpec(out.KeyUsage, out.KeySpec, t.arn, rep)
-		if rep.stopped() {
+		if rep.Stopped() {
 			return nil
 		}
 	}
@@ -115,35 +117,36 @@ func (t *kmsTarget) publicKey(ctx context.Context, rep *report) *rsa.PublicKey {
 	for _, a := range out.SigningAlgorithms {
 		algs = append(algs, string(a))
 	}
-	rep.detail("signing algorithms", strings.Join(algs, ", "))
+	rep.Detail("signing algorithms", strings.Join(algs, ", "))
 	pubAny, err := x509.ParsePKIXPublicKey(out.PublicKey)
 	if err != nil {
-		rep.fail(fmt.Sprintf("kms:GetPublicKey on %s returned a public key that does not parse: %v", t.arn, err), "Check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).")
+		rep.Fail("", "Check for a proxy rewriting KMS traffic (AWS_ENDPOINT_URL_KMS).",
+			"kms:GetPublicKey on %s returned a public key that does not parse: %v", t.arn, err)
 		return nil
 	}
 	pub, ok := pubAny.(*rsa.PublicKey)
 	if !ok {
-		rep.fail(fmt.Sprintf("KMS key %s has a %T public key, not RSA", t.arn, pubAny), signingKeyAdvice)
+		rep.Fail("", signingKeyAdvice, "KMS key %s has a %T public key, not RSA", t.arn, pubAny)
 		return nil
 	}
 	if fp, err := rsakey.Fingerprint(pub); err == nil {
-		rep.detail("public key SHA-256", fp)
+		rep.Detail("public key SHA-256", fp)
 	}
 	if !slices.Contains(out.SigningAlgorithms, kmsAlgorithm(jws.RS256)) {
-		rep.fail(fmt.Sprintf("KMS key %s does not offer RSASSA_PKCS1_V1_5_SHA_256 (RS256)", t.arn), signingKeyAdvice)
+		rep.Fail("", signingKeyAdvice, "KMS key %s does not offer RSASSA_PKCS1_V1_5_SHA_256 (RS256)", t.arn)
 		return nil
 	}
 	return pub
 }
 
 // sign asks KMS to sign the SHA-256 digest of input with alg.
-func (t *kmsTarget) sign(ctx context.Context, alg string, input []byte, rep *report) []byte {
+func (t *kmsTarget) sign(ctx context.Context, alg string, input []byte, rep *checks.Verdict) []byte {
 	out, err := t.client.Sign(ctx, &kms.SignInput{
 		KeyId: aws.String(t.ref.raw), Message: jws.Digest(input), MessageType: types.MessageTypeDigest,
 		SigningAlgorithm: kmsAlgorithm(alg),
 	})
 	if err != nil {
-		rep.merge(kmsFailure(err, t.call("kms:Sign")))
+		rep.Merge("", kmsFailure(err, t.call("kms:Sign")))
 		return nil
 	}
 	return out.Signature

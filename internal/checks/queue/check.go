@@ -49,16 +49,16 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	if a := attrs["QueueArn"]; a != "" {
 		arn = a
 	}
-	v := &verdict{}
-	v.add("url", raw)
-	v.add("arn", arn)
+	v := &checks.Verdict{}
+	v.Detail("url", raw)
+	v.Detail("arn", arn)
 
 	fifo := attrs["FifoQueue"] == "true"
 	c.checkFIFO(v, ref.name, fifo)
 	visibility := c.checkVisibility(v, attrs)
 	redrive := c.checkRedrive(v, attrs)
 	encryption := describeEncryption(attrs)
-	v.add("encryption", encryption)
+	v.Detail("encryption", encryption)
 
 	probe := "not run"
 	switch backlog := messageCount(attrs); {
@@ -69,7 +69,7 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	default:
 		probe = c.probe(ctx, client, raw, arn, fifo, attrs, v)
 	}
-	v.add("probe", probe)
+	v.Detail("probe", probe)
 
 	kind := "standard"
 	if fifo {
@@ -77,31 +77,31 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	}
 	summary := fmt.Sprintf("queue %s is reachable: %s, visibility timeout %s, %s, encryption %s; probe %s",
 		ref.name, kind, visibility, redrive, encryption, probe)
-	return v.result(summary)
+	return v.Result(summary)
 }
 
-func (c *sqsCheck) checkFIFO(v *verdict, name string, fifo bool) {
-	v.add("fifo", fifo)
+func (c *sqsCheck) checkFIFO(v *checks.Verdict, name string, fifo bool) {
+	v.Detail("fifo", fifo)
 	switch {
 	case c.queue.FIFO && !fifo:
-		v.fail(fmt.Sprintf("Point %s at a FIFO queue (FifoQueue=true, a name ending in .fifo; the official module creates spacelift-%s). A queue's type cannot be changed after creation, so create a new one.", c.queue.Var, moduleName(c.queue.Name)),
+		v.Fail("", fmt.Sprintf("Point %s at a FIFO queue (FifoQueue=true, a name ending in .fifo; the official module creates spacelift-%s). A queue's type cannot be changed after creation, so create a new one.", c.queue.Var, moduleName(c.queue.Name)),
 			"queue %s is a standard queue, but %s must be FIFO: Spacelift relies on its ordering and deduplication", name, c.queue.Name)
 	case !c.queue.FIFO && fifo:
-		v.fail(fmt.Sprintf("Point %s at a standard (non-FIFO) queue; Spacelift sends to it without a message group ID, which a FIFO queue rejects.", c.queue.Var),
+		v.Fail("", fmt.Sprintf("Point %s at a standard (non-FIFO) queue; Spacelift sends to it without a message group ID, which a FIFO queue rejects.", c.queue.Var),
 			"queue %s is a FIFO queue, but %s must be a standard queue", name, c.queue.Name)
 	}
 }
 
-func (c *sqsCheck) checkVisibility(v *verdict, attrs map[string]string) string {
+func (c *sqsCheck) checkVisibility(v *checks.Verdict, attrs map[string]string) string {
 	want := expect(c.queue.Name).visibility
 	got, err := strconv.Atoi(attrs["VisibilityTimeout"])
 	if err != nil {
-		v.warn("", "SQS did not report a VisibilityTimeout (%q)", attrs["VisibilityTimeout"])
+		v.Warn("", "", "SQS did not report a VisibilityTimeout (%q)", attrs["VisibilityTimeout"])
 		return "unknown"
 	}
-	v.add("visibility timeout", fmt.Sprintf("%d s (documented: %d s)", got, want))
+	v.Detail("visibility timeout", fmt.Sprintf("%d s (documented: %d s)", got, want))
 	if got != want {
-		v.warn(fmt.Sprintf("Set VisibilityTimeout=%d on the %s queue (`aws sqs set-queue-attributes --queue-url URL --attributes VisibilityTimeout=%d`).", want, c.queue.Name, want),
+		v.Warn("", fmt.Sprintf("Set VisibilityTimeout=%d on the %s queue (`aws sqs set-queue-attributes --queue-url URL --attributes VisibilityTimeout=%d`).", want, c.queue.Name, want),
 			"visibility timeout is %d s, but Spacelift documents %d s for the %s queue: shorter lets a message be processed twice while a handler still works on it, longer delays retries", got, want, c.queue.Name)
 	}
 	return fmt.Sprintf("%d s", got)
@@ -123,7 +123,7 @@ func (p redrivePolicy) maxReceives() int {
 	return n
 }
 
-func (c *sqsCheck) checkRedrive(v *verdict, attrs map[string]string) string {
+func (c *sqsCheck) checkRedrive(v *checks.Verdict, attrs map[string]string) string {
 	exp := expect(c.queue.Name)
 	raw := attrs["RedrivePolicy"]
 	var rp redrivePolicy
@@ -135,12 +135,12 @@ func (c *sqsCheck) checkRedrive(v *verdict, attrs map[string]string) string {
 	}
 	if exp.deadLetter == "" {
 		if raw != "" {
-			v.add("redrive", raw)
-			v.warn("Remove the redrive policy from the dead-letter queue (`aws sqs set-queue-attributes --queue-url URL --attributes RedrivePolicy=\"\"`).",
+			v.Detail("redrive", raw)
+			v.Warn("", "Remove the redrive policy from the dead-letter queue (`aws sqs set-queue-attributes --queue-url URL --attributes RedrivePolicy=\"\"`).",
 				"this dead-letter queue has a redrive policy of its own (%s): messages that already failed would move on instead of staying here for inspection", rp.DeadLetterTargetArn)
 			return "redrive " + rp.DeadLetterTargetArn
 		}
-		v.add("redrive", "none (correct for a dead-letter queue)")
+		v.Detail("redrive", "none (correct for a dead-letter queue)")
 		return "no redrive (dead-letter queue)"
 	}
 	dlq := queueByName(exp.deadLetter)
@@ -150,30 +150,30 @@ func (c *sqsCheck) checkRedrive(v *verdict, attrs map[string]string) string {
 	setAdvice := fmt.Sprintf("Set a redrive policy on the %s queue: RedrivePolicy={\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":%d} (the official module's values).",
 		c.queue.Name, dlqARNHint(dlqRef, dlqKnown, c.env.Partition(), c.cfg.Get(awsenv.Region)), wantMaxReceiveCount)
 	if raw == "" {
-		v.add("redrive", "none")
-		v.fail(setAdvice, "no redrive policy: messages Spacelift fails to process are retried until they expire instead of moving to %s (%s)", wantTarget, dlq.Var)
+		v.Detail("redrive", "none")
+		v.Fail("", setAdvice, "no redrive policy: messages Spacelift fails to process are retried until they expire instead of moving to %s (%s)", wantTarget, dlq.Var)
 		return "no redrive"
 	}
-	v.add("redrive", raw)
+	v.Detail("redrive", raw)
 	if !parsed {
-		v.fail(setAdvice, "the redrive policy is not valid JSON: %s", raw)
+		v.Fail("", setAdvice, "the redrive policy is not valid JSON: %s", raw)
 		return "invalid redrive"
 	}
 	target, targetOK := parseQueueARN(rp.DeadLetterTargetArn)
 	switch {
 	case !targetOK:
-		v.fail(setAdvice, "the redrive policy's deadLetterTargetArn %q is not an SQS queue ARN", rp.DeadLetterTargetArn)
+		v.Fail("", setAdvice, "the redrive policy's deadLetterTargetArn %q is not an SQS queue ARN", rp.DeadLetterTargetArn)
 	case !dlqKnown:
-		v.warn(fmt.Sprintf("Set %s so the target can be verified.", dlq.Var), "redrive goes to %s, but %s is not set, so it cannot be compared", target.name, dlq.Var)
+		v.Warn("", fmt.Sprintf("Set %s so the target can be verified.", dlq.Var), "redrive goes to %s, but %s is not set, so it cannot be compared", target.name, dlq.Var)
 	case !sameQueue(target, dlqRef):
-		v.fail(setAdvice, "redrive goes to %s, not to %s %s named by %s", rp.DeadLetterTargetArn, wantTarget, dlqRef.name, dlq.Var)
+		v.Fail("", setAdvice, "redrive goes to %s, not to %s %s named by %s", rp.DeadLetterTargetArn, wantTarget, dlqRef.name, dlq.Var)
 	}
 	n := rp.maxReceives()
 	switch {
 	case n <= 0:
-		v.fail(setAdvice, "the redrive policy has no valid maxReceiveCount (%s)", string(rp.MaxReceiveCount))
+		v.Fail("", setAdvice, "the redrive policy has no valid maxReceiveCount (%s)", string(rp.MaxReceiveCount))
 	case n != wantMaxReceiveCount:
-		v.warn(setAdvice, "maxReceiveCount is %d; the official module uses %d", n, wantMaxReceiveCount)
+		v.Warn("", setAdvice, "maxReceiveCount is %d; the official module uses %d", n, wantMaxReceiveCount)
 	}
 	return fmt.Sprintf("redrive to %s after %d receives", target.name, n)
 }

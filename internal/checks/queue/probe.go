@@ -36,7 +36,7 @@ const (
 // sqs:SendMessage, sqs:ReceiveMessage and sqs:DeleteMessage. It only runs
 // on an empty queue, and whatever happens (a denial, a timeout, the run
 // being interrupted) it tries to remove its message before returning.
-func (c *sqsCheck) probe(ctx context.Context, client *sqs.Client, url, arn string, fifo bool, attrs map[string]string, v *verdict) (summary string) {
+func (c *sqsCheck) probe(ctx context.Context, client *sqs.Client, url, arn string, fifo bool, attrs map[string]string, v *checks.Verdict) (summary string) {
 	marker := newMarker()
 	in := &sqs.SendMessageInput{
 		QueueUrl:    aws.String(url),
@@ -61,12 +61,12 @@ func (c *sqsCheck) probe(ctx context.Context, client *sqs.Client, url, arn strin
 			return
 		}
 		if err := removeProbe(ctx, client, url, marker, receipt); err != nil {
-			v.add("probe message left behind", fmt.Sprintf(
+			v.Detail("probe message left behind", fmt.Sprintf(
 				"%s (could not remove it: %s). It is marked with the message attribute %s; it expires after the queue's retention period (%s s). The queue was empty before the probe, so `aws sqs purge-queue --queue-url %s` removes it.",
 				marker, errText(err), probeAttribute, attrs["MessageRetentionPeriod"], url))
-			v.fail("", "the probe message could not be removed from queue %s", url)
+			v.Fail("", "", "the probe message could not be removed from queue %s", url)
 		} else {
-			v.add("probe cleanup", "the probe message was removed")
+			v.Detail("probe cleanup", "the probe message was removed")
 		}
 	}()
 
@@ -74,11 +74,11 @@ func (c *sqsCheck) probe(ctx context.Context, client *sqs.Client, url, arn strin
 	defer cancel()
 	r, foreign, err := receiveProbe(wctx, client, url, marker)
 	if foreign > 0 {
-		v.add("other messages seen", fmt.Sprintf("%d message(s) arrived during the probe; they were made visible again at once", foreign))
+		v.Detail("other messages seen", fmt.Sprintf("%d message(s) arrived during the probe; they were made visible again at once", foreign))
 	}
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
-		v.fail("SQS accepted the message but did not deliver it back. Check for another consumer on this queue (a running Spacelift drain) and for a DelaySeconds setting.",
+		v.Fail("", "SQS accepted the message but did not deliver it back. Check for another consumer on this queue (a running Spacelift drain) and for a DelaySeconds setting.",
 			"the probe message was sent but not received back within %s", probeWait)
 		return "failed: the message did not come back"
 	case err != nil:
@@ -91,7 +91,7 @@ func (c *sqsCheck) probe(ctx context.Context, client *sqs.Client, url, arn strin
 		return "failed: sqs:DeleteMessage"
 	}
 	deleted = true
-	v.add("probe round trip", time.Since(start).Round(time.Millisecond).String())
+	v.Detail("probe round trip", time.Since(start).Round(time.Millisecond).String())
 	return "sent, received and deleted a message"
 }
 
@@ -165,14 +165,11 @@ func removeProbe(parent context.Context, client *sqs.Client, url, marker, receip
 
 // stepFailure records a failed probe step as a finding that names the
 // action and the queue ARN.
-func (c *sqsCheck) stepFailure(v *verdict, action, url, arn string, err error) {
+func (c *sqsCheck) stepFailure(v *checks.Verdict, action, url, arn string, err error) {
+	// An error status is not a verdict about the queue, but the probe
+	// could not finish. The URL and ARN are already the check's details.
 	res := c.apiFailure(action, url, arn, err)
-	if res.Status == checks.Fail {
-		v.fail(res.Advice, "%s", res.Message)
-		return
-	}
-	// Not a verdict about the queue, but the probe could not finish.
-	v.findings = append(v.findings, finding{res.Status, res.Message, res.Advice})
+	v.Add(checks.Step{Status: res.Status, Message: res.Message, Advice: res.Advice})
 }
 
 func errText(err error) string {

@@ -97,3 +97,13 @@ func listHas(list, item string) bool {
 	}
 	return false
 }
+
+// hostOf is the host of a URL, for messages that must not show its query
+// (a pre-signed URL's query carries its signature).
+func hostOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Host
+}

@@ -96,7 +96,7 @@ func expect(t *testing.T, outs map[string]checks.Outcome, id string, want checks
 	r := o.Result
 	t.Logf("%s: %s: %s\n  advice: %s", id, r.Status, r.Message, r.Advice)
 	if r.Status != want {
-		t.Errorf("%s: status %s, want %s\nmessage: %s\nadvice: %s\ndetails: %v", id, r.Status, want, r.Message, r.Advice, r.Details)
+		t.Errorf("%s: status %s, want %s\nmessage: %s\nadvice: %s\ndetails: %v\nsteps: %+v", id, r.Status, want, r.Message, r.Advice, r.Details, r.Steps)
 		return r
 	}
 	text := r.Message + "\n" + r.Advice
@@ -108,6 +108,18 @@ func expect(t *testing.T, outs map[string]checks.Outcome, id string, want checks
 	return r
 }
 
+// stepNamed returns the result's step with that name.
+func stepNamed(t *testing.T, r checks.Result, name string) checks.Step {
+	t.Helper()
+	for _, st := range r.Steps {
+		if st.Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no step %q in %+v", name, r.Steps)
+	return checks.Step{}
+}
+
 // noSecret asserts that no result text contains any of the values.
 func noSecret(t *testing.T, outs map[string]checks.Outcome, values ...string) {
 	t.Helper()
@@ -116,6 +128,12 @@ func noSecret(t *testing.T, outs map[string]checks.Outcome, values ...string) {
 		texts := []string{r.Message, r.Advice}
 		for _, d := range r.Details {
 			texts = append(texts, d.Key, d.Value)
+		}
+		for _, st := range r.Steps {
+			texts = append(texts, st.Name, st.Message, st.Advice)
+			for _, d := range st.Evidence {
+				texts = append(texts, d.Key, d.Value)
+			}
 		}
 		for _, txt := range texts {
 			for _, v := range values {

@@ -33,7 +33,7 @@ func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
 	if err != nil {
 		return s.clientFailure(err)
 	}
-	var fs findings
+	var v checks.Verdict
 	for _, nb := range s.bucketsFor(purposes()...) {
 		rules, err := be.lifecycle(ctx, nb.Name)
 		if err != nil {
@@ -44,19 +44,22 @@ func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
 			} else if e.Kind == kindNoBucket {
 				st = checks.Fail
 			}
-			fs.add(nb.label(), st, "could not read lifecycle rules: "+describe(e), s.advice(opLifecycle, nb.Name, e))
+			v.Add(checks.Step{Name: nb.label(), Status: st, Message: "could not read lifecycle rules: " + describe(e), Advice: s.advice(opLifecycle, nb.Name, e)})
 			continue
 		}
-		fs.addLifecycle(s, nb, rules)
+		v.Add(s.lifecycleStep(nb, rules))
 	}
-	return fs.result("no lifecycle rule deletes objects sooner than Spacelift documents")
+	return v.Result("no lifecycle rule deletes objects sooner than Spacelift documents")
 }
 
-func (fs *findings) addLifecycle(s *suite, nb namedBucket, rules []expiryRule) {
+// lifecycleStep judges one bucket's expiry rules against the retention
+// Spacelift documents for its purposes.
+func (s *suite) lifecycleStep(nb namedBucket, rules []expiryRule) checks.Step {
+	step := checks.Step{Name: nb.label(), Status: checks.Pass}
 	keepForever := nb.has("states") || nb.has("modules")
 	if len(rules) == 0 {
-		fs.add(nb.label(), checks.Pass, "no expiry rule", "")
-		return
+		step.Message = "no expiry rule"
+		return step
 	}
 	descr := make([]string, len(rules))
 	for i, r := range rules {
@@ -64,9 +67,9 @@ func (fs *findings) addLifecycle(s *suite, nb namedBucket, rules []expiryRule) {
 	}
 	all := strings.Join(descr, "; ")
 	if keepForever {
-		fs.add(nb.label(), checks.Fail, all+": Spacelift keeps state files and modules forever, so any expiry rule here loses data",
-			s.removeRuleAdvice(nb.Name))
-		return
+		step.Status, step.Message = checks.Fail, all+": Spacelift keeps state files and modules forever, so any expiry rule here loses data"
+		step.Advice = s.removeRuleAdvice(nb.Name)
+		return step
 	}
 	// A bucket shared by several purposes must keep objects as long as the
 	// longest documented retention among them.
@@ -76,10 +79,11 @@ func (fs *findings) addLifecycle(s *suite, nb namedBucket, rules []expiryRule) {
 	}
 	for _, r := range rules {
 		if r.Days == 0 || r.Days < need {
-			fs.add(nb.label(), checks.Warn, fmt.Sprintf("%s, shorter than the %s Spacelift documents", r, plural(need, "day")),
-				fmt.Sprintf("Make the rule on %s expire objects after at least %s (Spacelift may still need them before that).", nb.Name, plural(need, "day")))
-			return
+			step.Status, step.Message = checks.Warn, fmt.Sprintf("%s, shorter than the %s Spacelift documents", r, plural(need, "day"))
+			step.Advice = fmt.Sprintf("Make the rule on %s expire objects after at least %s (Spacelift may still need them before that).", nb.Name, plural(need, "day"))
+			return step
 		}
 	}
-	fs.add(nb.label(), checks.Pass, all, "")
+	step.Message = all
+	return step
 }

@@ -191,8 +191,11 @@ func TestMinioPublicBucketWarns(t *testing.T) {
 	}
 	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.public-access")
 	r := expect(t, outs, "storage.public-access", checks.Warn, b, "without credentials", "mc anonymous set none ALIAS/"+b)
-	if v, _ := r.Details.Get(b + " (uploads)"); !strings.HasPrefix(v, "warn") {
-		t.Errorf("uploads detail = %q", v)
+	if st := stepNamed(t, r, b+" (uploads)"); st.Status != checks.Warn || !strings.Contains(st.Message, "without credentials") {
+		t.Errorf("uploads step = %+v", st)
+	}
+	if st := stepNamed(t, r, names["states"]+" (states)"); st.Status != checks.Pass {
+		t.Errorf("states step = %+v, want a pass: only uploads is public", st)
 	}
 	m.store.assertNoProbes(t, names, true)
 }

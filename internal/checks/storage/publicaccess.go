@@ -34,15 +34,15 @@ func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
 		})
 	}
 	wg.Wait()
-	var fs findings
+	var v checks.Verdict
 	for i, nb := range nbs {
 		adv := ""
 		if outs[i].st == checks.Warn {
 			adv = s.publicAdvice(nb.Name)
 		}
-		fs.add(nb.label(), outs[i].st, outs[i].msg, adv)
+		v.Add(checks.Step{Name: nb.label(), Status: outs[i].st, Message: outs[i].msg, Advice: adv})
 	}
-	res := fs.result("anonymous list and read are refused on every bucket")
+	res := v.Result("anonymous list and read are refused on every bucket")
 	if s.opts.ReadOnly {
 		res = res.With(checks.KV("anonymous read", "not tested: --read-only forbids writing the probe object it reads"))
 	}

@@ -247,10 +247,9 @@ func TestLifecycleFindings(t *testing.T) {
 		{"shared with states", []string{"metadata", "states"}, []expiryRule{{Days: 2}}, checks.Fail, "loses data"},
 	}
 	for _, c := range cases {
-		var fs findings
-		fs.addLifecycle(s, namedBucket{Name: "b", Purposes: c.purposes}, c.rules)
-		if len(fs) != 1 || fs[0].status != c.want || !strings.Contains(fs[0].msg, c.frag) {
-			t.Errorf("%s: %+v", c.name, fs)
+		step := s.lifecycleStep(namedBucket{Name: "b", Purposes: c.purposes}, c.rules)
+		if step.Status != c.want || !strings.Contains(step.Message, c.frag) || step.Name != "b ("+strings.Join(c.purposes, ", ")+")" {
+			t.Errorf("%s: %+v", c.name, step)
 		}
 	}
 }
@@ -318,28 +317,6 @@ func TestRemoveProbeOrder(t *testing.T) {
 		if !slices.Equal(f.calls, c.calls) || (note != "") != c.wantNote || (err != nil) != c.wantError {
 			t.Errorf("%s: calls %v note %q err %v", c.name, f.calls, note, err)
 		}
-	}
-}
-
-// TestFindingsResult: the worst finding leads; advice is deduplicated.
-func TestFindingsResult(t *testing.T) {
-	var fs findings
-	fs.add("a", checks.Pass, "ok", "")
-	fs.add("b", checks.Warn, "meh", "do x")
-	fs.add("c", checks.Fail, "bad", "do y")
-	fs.add("d", checks.Warn, "meh too", "do x")
-	r := fs.result("all good")
-	if r.Status != checks.Fail || !strings.HasPrefix(r.Message, "c: bad") || !strings.Contains(r.Message, "2 more buckets") {
-		t.Errorf("result: %+v", r)
-	}
-	if r.Advice != "do y\ndo x" {
-		t.Errorf("advice %q: want the failure's first, each once", r.Advice)
-	}
-	if len(r.Details) != 4 {
-		t.Errorf("details: %v", r.Details)
-	}
-	if r := (findings{}).result("all good"); r.Status != checks.Pass || r.Message != "all good" {
-		t.Errorf("empty: %+v", r)
 	}
 }
 

@@ -20,7 +20,7 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 	if err != nil {
 		return s.clientFailure(err)
 	}
-	var fs findings
+	var v checks.Verdict
 	for _, nb := range s.bucketsFor(append([]string{"states"}, suggestVersioning()...)...) {
 		required := nb.has("states")
 		st, err := be.versioning(ctx, nb.Name)
@@ -28,22 +28,22 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 			e := asOpError(err)
 			switch {
 			case statusOf(e.Kind) == checks.Error:
-				fs.add(nb.label(), checks.Error, "could not read versioning: "+describe(e), s.advice(opVersioning, nb.Name, e))
+				v.Add(checks.Step{Name: nb.label(), Status: checks.Error, Message: "could not read versioning: " + describe(e), Advice: s.advice(opVersioning, nb.Name, e)})
 			case e.Kind == kindNoBucket:
-				fs.add(nb.label(), checks.Fail, describe(e), s.advice(opVersioning, nb.Name, e))
+				v.Add(checks.Step{Name: nb.label(), Status: checks.Fail, Message: describe(e), Advice: s.advice(opVersioning, nb.Name, e)})
 			default:
-				fs.add(nb.label(), checks.Warn, "could not verify versioning: "+describe(e), s.advice(opVersioning, nb.Name, e)+" "+s.versioningHowTo(nb.Name))
+				v.Add(checks.Step{Name: nb.label(), Status: checks.Warn, Message: "could not verify versioning: " + describe(e), Advice: s.advice(opVersioning, nb.Name, e) + " " + s.versioningHowTo(nb.Name)})
 			}
 			continue
 		}
 		switch {
 		case st == versioningEnabled:
-			fs.add(nb.label(), checks.Pass, "versioning enabled", "")
+			v.Pass(nb.label(), "versioning enabled")
 		case required:
-			fs.add(nb.label(), checks.Fail, "versioning is "+string(st)+"; Spacelift requires it on the states bucket (it keeps earlier state versions)", s.enableVersioning(nb.Name))
+			v.Fail(nb.label(), s.enableVersioning(nb.Name), "versioning is %s; Spacelift requires it on the states bucket (it keeps earlier state versions)", st)
 		default:
-			fs.add(nb.label(), checks.Warn, "versioning is "+string(st)+"; Spacelift suggests enabling it", s.enableVersioning(nb.Name))
+			v.Warn(nb.label(), s.enableVersioning(nb.Name), "versioning is %s; Spacelift suggests enabling it", st)
 		}
 	}
-	return fs.result("versioning is enabled on every bucket that requires or suggests it")
+	return v.Result("versioning is enabled on every bucket that requires or suggests it")
 }

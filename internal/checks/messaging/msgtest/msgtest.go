@@ -72,6 +72,12 @@ func Text(r checks.Result) string {
 	for _, d := range r.Details {
 		b.WriteString("\n" + d.Key + ": " + d.Value)
 	}
+	for _, st := range r.Steps {
+		b.WriteString("\n" + st.Status.String() + " " + st.Title() + "\n" + st.Advice)
+		for _, d := range st.Evidence {
+			b.WriteString("\n" + d.Key + ": " + d.Value)
+		}
+	}
 	return b.String()
 }
 
