@@ -11,11 +11,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite generated documentation")
 
-const (
-	beginMarker = "<!-- BEGIN GENERATED: variables (go test ./internal/config -update) -->"
-	endMarker   = "<!-- END GENERATED: variables -->"
-)
-
 // variablesTable renders the variable reference from Vars, the single
 // source of truth for names, YAML keys and secrecy.
 func variablesTable() string {
@@ -41,6 +36,16 @@ func variablesTable() string {
 }
 
 func TestConfigDocIsUpToDate(t *testing.T) {
+	checkGeneratedSection(t, "variables", variablesTable())
+	checkGeneratedSection(t, "settings", settingsTable())
+}
+
+// checkGeneratedSection compares the text between docs/config.md's markers
+// of the named section with body (and rewrites it with -update).
+func checkGeneratedSection(t *testing.T, name, body string) {
+	t.Helper()
+	beginMarker := "<!-- BEGIN GENERATED: " + name + " (go test ./internal/config -update) -->"
+	endMarker := "<!-- END GENERATED: " + name + " -->"
 	path := filepath.Join("..", "..", "docs", "config.md")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -49,9 +54,9 @@ func TestConfigDocIsUpToDate(t *testing.T) {
 	doc := string(data)
 	i, j := strings.Index(doc, beginMarker), strings.Index(doc, endMarker)
 	if i < 0 || j < i {
-		t.Fatalf("%s lacks the generated-section markers", path)
+		t.Fatalf("%s lacks the generated-section markers of %s", path, name)
 	}
-	want := doc[:i+len(beginMarker)] + "\n" + variablesTable() + doc[j:]
+	want := doc[:i+len(beginMarker)] + "\n" + body + doc[j:]
 	if want == doc {
 		return
 	}
@@ -61,5 +66,5 @@ func TestConfigDocIsUpToDate(t *testing.T) {
 		}
 		return
 	}
-	t.Fatalf("%s is stale: run go test ./internal/config -update", path)
+	t.Fatalf("%s is stale (%s): run go test ./internal/config -update", path, name)
 }
