@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // ErrInterrupted is the cancellation cause the CLI uses for SIGINT/SIGTERM,
@@ -31,17 +33,13 @@ type Event struct {
 	Total    int
 }
 
-// DefaultConcurrency is the default bound on checks running at once: above
-// the 30-45 checks of a full run, which nearly all wait on the network, so
-// none waits for a slot and a run takes about as long as its slowest check.
-const DefaultConcurrency = 32
-
 // RunOptions configure one run.
 type RunOptions struct {
 	// Concurrency bounds the checks running at once (default
-	// DefaultConcurrency).
+	// config.DefaultConcurrency, the settings table's).
 	Concurrency int
-	// CheckTimeout is the default per-check deadline (default 30s).
+	// CheckTimeout is the default per-check deadline (default
+	// config.DefaultCheckTimeout).
 	CheckTimeout time.Duration
 	// Timeouts overrides CheckTimeout per check ID.
 	Timeouts map[string]time.Duration
@@ -61,10 +59,10 @@ type RunOptions struct {
 
 func (o *RunOptions) defaults() {
 	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
+		o.Concurrency = config.DefaultConcurrency
 	}
 	if o.CheckTimeout <= 0 {
-		o.CheckTimeout = 30 * time.Second
+		o.CheckTimeout = config.DefaultCheckTimeout
 	}
 	if o.CleanupGrace <= 0 {
 		o.CleanupGrace = 10 * time.Second

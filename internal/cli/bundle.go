@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/bundle"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
@@ -72,7 +71,7 @@ incomplete in its manifest.`,
 	}
 	fs := cmd.Flags()
 	o.Check.Inputs.addFlags(fs)
-	addRunFlags(fs)
+	config.AddSettingFlags(fs)
 	fs.StringVarP(&o.Output, "output", "o", "", "archive path (default ./spacectl-preflight-bundle-<UTC timestamp>.tar.gz)")
 	fs.StringVar(&o.Results, "results", "", "pack the results of an earlier `check -o json=FILE` instead of running the checks")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "list what would be collected; run nothing, contact nothing, write nothing")
@@ -143,7 +142,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	p.log.Debug("bundle: assembling", "path", path, "endpoints", len(eps), "complete", len(incomplete) == 0)
 
 	in := bundle.Input{
-		Report: rep, Config: p.cfg, Settings: settingSources(s, o.Check.cmd.Flags(), p.cfg, p.settings),
+		Report: rep, Config: p.cfg, Settings: settingSources(p.settings),
 		Build: bundle.Build(o.Check.Build), Env: s.Env, Network: netReports,
 		Collected: collected, NotCollected: append(missing, notCollected...),
 		Log: logBuf, Scrubber: p.scrubber, CreatedAt: createdAt, Incomplete: incomplete, ExtraFiles: o.extraFiles,
@@ -171,7 +170,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	if packed != nil {
 		return nil
 	}
-	return verdict(rep, p.settings.FailOn)
+	return verdict(rep, failOn(p.settings))
 }
 
 // readResults loads --results before anything else runs: a wrong path or a
@@ -241,30 +240,12 @@ func printDryRun(o *BundleOptions, p *prepared, path string, eps []bundle.Endpoi
 }
 
 // settingSources reports each run setting's effective value and which layer
-// set it (flag > SPACECTL_PREFLIGHT_* > YAML preflight: > default).
-func settingSources(s *Streams, fs *pflag.FlagSet, cfg *config.Config, rs RunSettings) []bundle.Setting {
-	pf := cfg.Preflight
-	inYAML := map[string]bool{
-		"concurrency": pf.Concurrency > 0, "timeout": pf.Timeout > 0, "checkTimeout": pf.CheckTimeout > 0,
-		"readOnly": pf.ReadOnly != nil, "stage": pf.Stage != "", "failOn": pf.FailOn != "", "only": pf.Only != nil, "skip": pf.Skip != nil,
-	}
-	values := map[string]string{
-		"concurrency": fmt.Sprint(rs.Concurrency), "timeout": rs.Timeout.String(), "checkTimeout": rs.CheckTimeout.String(),
-		"readOnly": fmt.Sprint(rs.ReadOnly), "stage": string(rs.Stage), "failOn": rs.FailOn.String(),
-		"only": strings.Join(rs.Only, ","), "skip": strings.Join(rs.Skip, ","),
-	}
+// set it (flag > SPACECTL_PREFLIGHT_* > YAML preflight: > default), then the
+// per-check deadlines, which only the YAML file sets.
+func settingSources(rs config.RunSettings) []bundle.Setting {
 	var out []bundle.Setting
-	for _, k := range settingKeys {
-		src := "default"
-		switch {
-		case fs.Lookup(k.flag) != nil && fs.Lookup(k.flag).Changed:
-			src = "flag --" + k.flag
-		case s.Env[k.env] != "":
-			src = "environment $" + k.env
-		case inYAML[k.key]:
-			src = "yaml preflight." + k.key
-		}
-		out = append(out, bundle.Setting{Name: k.key, Value: values[k.key], Source: src})
+	for _, st := range config.Settings() {
+		out = append(out, bundle.Setting{Name: st.Key, Value: st.Format(rs.SettingValues), Source: st.Origin(rs.From[st.Key])})
 	}
 	ids := make([]string, 0, len(rs.CheckTimeouts))
 	for id := range rs.CheckTimeouts {

@@ -62,7 +62,7 @@ configuration, 3 internal error, 130 interrupted.`,
 	}
 	fs := cmd.Flags()
 	o.Inputs.addFlags(fs)
-	addRunFlags(fs)
+	config.AddSettingFlags(fs)
 	fs.StringArrayVarP(&o.Outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(report.Formats(), ", ")+"; default table on stdout")
 	fs.StringVar(&o.Color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
@@ -74,7 +74,7 @@ configuration, 3 internal error, 130 interrupted.`,
 // prepared is everything a run needs, resolved before any check starts.
 type prepared struct {
 	cfg      *config.Config
-	settings RunSettings
+	settings config.RunSettings
 	outputs  []outputSpec
 	plan     *checks.Plan
 	scrubber *secret.Scrubber
@@ -116,12 +116,12 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log := newLogger(logW, verbose, sc)
-	plan := checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: rs.Stage, Logger: log})
+	plan := checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
 	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
-		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", string(rs.Stage))
+		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
 }
 
@@ -154,7 +154,7 @@ func runCheck(ctx context.Context, o *CheckOptions) error {
 	if err := writeOutputs(o.Streams, p.outputs, rep, o.Color); err != nil {
 		return err
 	}
-	return verdict(rep, p.settings.FailOn)
+	return verdict(rep, failOn(p.settings))
 }
 
 // execute runs the plan and builds the report.
@@ -205,7 +205,7 @@ func verdict(r report.Report, failOn checks.Status) error {
 
 // validateSelection rejects --only/--skip globs and config check IDs that
 // match no registered check, so a typo never silently disables a gate.
-func validateSelection(list []checks.Check, rs RunSettings, pf config.Preflight) error {
+func validateSelection(list []checks.Check, rs config.RunSettings, pf config.Preflight) error {
 	ids := make([]string, len(list))
 	for i, c := range list {
 		ids[i] = c.ID

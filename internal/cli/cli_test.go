@@ -137,6 +137,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "-o", "json", "-o", "table"}, "only one -o may write to stdout"},
 		{[]string{"check", "--env-file", example("valid.env"), "--only", "postgres.vesion"}, `"postgres.vesion" matches no check`},
 		{[]string{"check", "--env-file", example("valid.env"), "--fail-on", "sometimes"}, "--fail-on"},
+		{[]string{"check", "--env-file", example("valid.env"), "--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"bundle", "--env-file", example("valid.env"), "--stage", "later", "--dry-run"}, `--stage "later": want pre-install or post-install`},
 		{[]string{"check"}, "no configuration given: pass --env-file FILE"},
 		{[]string{"config", "validate"}, "no configuration given"},
 		{[]string{"check", "--bogus"}, "unknown flag: --bogus"},

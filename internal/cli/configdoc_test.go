@@ -3,20 +3,15 @@ package cli
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite generated documentation")
-
-const (
-	beginMarker = "<!-- BEGIN GENERATED: variables (go test ./internal/cli -run TestConfigDoc -update) -->"
-	endMarker   = "<!-- END GENERATED: variables -->"
-)
 
 // variablesTable renders the variable reference from the backends, the
 // single source of truth for names, YAML keys and secrecy: one table per
@@ -53,25 +48,6 @@ func variableRows(b *strings.Builder, vars []config.Var) {
 }
 
 func TestConfigDocIsUpToDate(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "config.md")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(data)
-	i, j := strings.Index(doc, beginMarker), strings.Index(doc, endMarker)
-	if i < 0 || j < i {
-		t.Fatalf("%s lacks the generated-section markers", path)
-	}
-	want := doc[:i+len(beginMarker)] + "\n" + variablesTable() + doc[j:]
-	if want == doc {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Fatalf("%s is stale: run go test ./internal/cli -run TestConfigDoc -update", path)
+	golden.Section(t, filepath.Join("..", "..", "docs", "config.md"), "variables",
+		"go test ./internal/cli -run TestConfigDoc -update", variablesTable(), *update)
 }

@@ -38,22 +38,21 @@ func (v Value) Display() string {
 type Config struct {
 	cat  *Catalog
 	vars map[string]Value
-	// Settings from the YAML `preflight:` section (the CLI layers flags and
-	// SPACECTL_PREFLIGHT_* variables over them).
+	// Settings from the YAML `preflight:` section (ResolveSettings layers
+	// SPACECTL_PREFLIGHT_* variables and flags over them).
 	Preflight Preflight
 	// Files lists every input file read, in order.
 	Files []string
 }
 
-// Preflight holds the tool's own settings as written in the YAML file.
+// Preflight holds the tool's own settings as written in the YAML file's
+// `preflight:` section.
 type Preflight struct {
-	Concurrency  int
-	Timeout      time.Duration
-	CheckTimeout time.Duration
-	ReadOnly     *bool
-	Stage        string
-	FailOn       string
-	Only, Skip   []string
+	// SettingValues holds the values of the keys that were written.
+	SettingValues
+	// Pos records, by Setting.Key, where each setting was written; a key
+	// that is absent was not written (its value is the zero value).
+	Pos map[string]Source
 	// CheckTimeouts overrides the per-check deadline by check ID.
 	CheckTimeouts map[string]time.Duration
 	// CheckIDPos records where each check ID was written, so the CLI can

@@ -56,6 +56,8 @@ func objectSchema(sc *schema, prefix string) map[string]any {
 		switch {
 		case child.children != nil:
 			props[k] = objectSchema(child, prefix+k+".")
+		case child.setting != nil:
+			props[k] = child.setting.typ.schema(*child.setting)
 		case child.special != "":
 			props[k] = specialSchema(child.special)
 		default:
@@ -129,18 +131,6 @@ func specialSchema(typ string) map[string]any {
 	switch typ {
 	case "version":
 		return map[string]any{"description": "Config file format version; only 1 exists.", "enum": []any{1, "1", nil}}
-	case "int":
-		return map[string]any{"description": "Checks run at once (--concurrency).", "type": []string{"integer", "null"}, "minimum": 1, "default": 32}
-	case "duration":
-		return map[string]any{"description": "A deadline (--timeout for the whole run, --check-timeout for each check).", "anyOf": []any{duration, map[string]any{"type": "null"}}}
-	case "bool":
-		return map[string]any{"description": "Never write: no probe objects, messages or DDL (--read-only).", "type": []string{"boolean", "null"}, "default": false}
-	case "stage":
-		return map[string]any{"description": "pre-install or post-install (--stage).", "enum": []any{"pre-install", "post-install", nil}, "default": "pre-install"}
-	case "failOn":
-		return map[string]any{"description": "Lowest status that makes the exit code 1 (--fail-on).", "enum": []any{"fail", "warn", nil}, "default": "fail"}
-	case "list":
-		return map[string]any{"description": "Check IDs or globs such as storage.* (--only / --skip).", "type": []string{"array", "null"}, "items": map[string]any{"type": "string"}}
 	case "checks":
 		return map[string]any{
 			"description": "Per-check overrides, a list because check IDs contain dots.",

@@ -32,7 +32,7 @@ func Starter(cfg *Config, o StarterOptions) (text []byte, refs []string) {
 		body.WriteString("\n")
 		n.render(&body, cfg, 0, &refs)
 	}
-	body.WriteString(starterPreflight)
+	body.WriteString(starterPreflight())
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# yaml-language-server: $schema=%s\n", o.SchemaURL)
@@ -54,21 +54,20 @@ func Starter(cfg *Config, o StarterOptions) (text []byte, refs []string) {
 	return []byte(b.String()), refs
 }
 
-// starterPreflight documents the tool's own settings, all at their defaults.
-const starterPreflight = `
-# preflight:  # this tool's own settings; SPACECTL_PREFLIGHT_* variables and flags override them
-  # concurrency: 32  # --concurrency: checks run at once
-  # timeout: 3m  # --timeout: deadline for the whole run
-  # checkTimeout: 30s  # --check-timeout: default deadline for each check
-  # readOnly: false  # --read-only: no probe objects, messages or DDL
-  # stage: pre-install  # --stage: pre-install or post-install
-  # failOn: fail  # --fail-on: fail or warn
-  # only: []  # --only: check IDs or globs, e.g. ["storage.*"]
-  # skip: []  # --skip: check IDs or globs
-  # checks:  # per-check deadlines (a list, because check IDs contain dots)
+// starterPreflight documents the tool's own settings (Settings), all at
+// their defaults, and the per-check deadlines.
+func starterPreflight() string {
+	var b strings.Builder
+	b.WriteString("\n# preflight:  # this tool's own settings; SPACECTL_PREFLIGHT_* variables and flags override them\n")
+	for _, s := range Settings() {
+		b.WriteString(s.starterLine())
+	}
+	b.WriteString(`  # checks:  # per-check deadlines (a list, because check IDs contain dots)
     # - id: postgres.latency
     #   timeout: 5s
-`
+`)
+	return b.String()
+}
 
 // starterNode is one key of the config tree, in Vars order (buildSchema's
 // tree is a map, so it has no order).

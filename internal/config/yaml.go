@@ -17,8 +17,9 @@ import (
 type schema struct {
 	children map[string]*schema
 	v        *Var
-	viaFile  bool   // the leaf is <key>File for v
-	special  string // a preflight-section leaf type
+	viaFile  bool     // the leaf is <key>File for v
+	special  string   // "version", or "checks" (the per-check deadlines)
+	setting  *Setting // a key of the preflight: section
 }
 
 func buildSchema(cat *Catalog) *schema {
@@ -39,12 +40,9 @@ func buildSchema(cat *Catalog) *schema {
 		}
 	}
 	root.children["version"] = &schema{special: "version"}
-	pf := &schema{children: map[string]*schema{}}
-	for k, t := range map[string]string{
-		"concurrency": "int", "timeout": "duration", "checkTimeout": "duration", "readOnly": "bool",
-		"stage": "stage", "failOn": "failOn", "only": "list", "skip": "list", "checks": "checks",
-	} {
-		pf.children[k] = &schema{special: t}
+	pf := &schema{children: map[string]*schema{"checks": {special: "checks"}}}
+	for _, s := range Settings() {
+		pf.children[s.Key] = &schema{setting: &s}
 	}
 	root.children["preflight"] = pf
 	return root
@@ -123,6 +121,8 @@ func (l *yamlLoader) walk(n *yaml.Node, sc *schema, prefix string) {
 				continue
 			}
 			l.walk(v, child, key+".")
+		case child.setting != nil:
+			l.setting(key, *child.setting, v)
 		case child.special != "":
 			l.preflightKey(key, child.special, v)
 		default:
@@ -222,83 +222,40 @@ func (l *yamlLoader) expand(key string, n *yaml.Node, text string) (string, bool
 	return out, ok
 }
 
-func (l *yamlLoader) preflightKey(key, typ string, n *yaml.Node) {
-	pf := &l.cfg.Preflight
+// setting reads one key of the preflight: section as its Settings entry
+// says.
+func (l *yamlLoader) setting(key string, s Setting, n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
 	}
-	scalar := func(want string) (string, bool) {
-		if n.Kind != yaml.ScalarNode {
-			l.ds.errorf(l.pos(n), key, "write a single value", "expected %s, got %s", want, kindName(n))
-			return "", false
-		}
-		return n.Value, true
+	pf := &l.cfg.Preflight
+	problems := s.typ.fromYAML(n, &pf.SettingValues)
+	l.report(key, problems)
+	if len(problems) > 0 {
+		return
+	}
+	if pf.Pos == nil {
+		pf.Pos = map[string]Source{}
+	}
+	pf.Pos[s.Key] = l.pos(n)
+}
+
+func (l *yamlLoader) report(key string, problems []yamlProblem) {
+	for _, p := range problems {
+		l.ds.errorf(l.pos(p.n), key, p.hint, "%s", p.summary)
+	}
+}
+
+func (l *yamlLoader) preflightKey(key, typ string, n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
 	}
 	switch typ {
 	case "version":
-		if s, ok := scalar("a number"); ok && s != "1" {
+		s, problems := scalarText(n, "a number")
+		l.report(key, problems)
+		if problems == nil && s != "1" {
 			l.ds.errorf(l.pos(n), key, "set `version: 1`", "unsupported config version %s", s)
-		}
-	case "int":
-		if s, ok := scalar("a whole number"); ok {
-			v, err := strconv.Atoi(s)
-			if err != nil || v < 1 {
-				l.ds.errorf(l.pos(n), key, "use a whole number of at least 1, e.g. 8", "%q is not a positive whole number", s)
-				return
-			}
-			pf.Concurrency = v
-		}
-	case "duration":
-		if s, ok := scalar("a duration"); ok {
-			d, ok := l.duration(key, n, s)
-			if !ok {
-				return
-			}
-			if strings.HasSuffix(key, "checkTimeout") {
-				pf.CheckTimeout = d
-			} else {
-				pf.Timeout = d
-			}
-		}
-	case "bool":
-		if s, ok := scalar("a boolean"); ok {
-			b, valid := parseBool(s)
-			if !valid || n.Tag == "!!int" {
-				l.ds.errorf(l.pos(n), key, "use true or false", "expected a boolean, got %q", s)
-				return
-			}
-			pf.ReadOnly = &b
-		}
-	case "stage", "failOn":
-		allowed := map[string][]string{"stage": {"pre-install", "post-install"}, "failOn": {"fail", "warn"}}[typ]
-		if s, ok := scalar("a string"); ok {
-			if !contains(allowed, s) {
-				l.ds.errorf(l.pos(n), key, "", "unknown value %q (want one of: %s)", s, strings.Join(allowed, ", "))
-				return
-			}
-			if typ == "stage" {
-				pf.Stage = s
-			} else {
-				pf.FailOn = s
-			}
-		}
-	case "list":
-		if n.Kind != yaml.SequenceNode {
-			l.ds.errorf(l.pos(n), key, "write a list, e.g. [\"storage.*\"]", "expected a list, got %s", kindName(n))
-			return
-		}
-		var out []string
-		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				l.ds.errorf(l.pos(item), key, "each item is a check ID or glob", "expected a string, got %s", kindName(item))
-				continue
-			}
-			out = append(out, item.Value)
-		}
-		if strings.HasSuffix(key, "only") {
-			pf.Only = out
-		} else {
-			pf.Skip = out
 		}
 	case "checks":
 		l.checkOverrides(key, n)
@@ -354,12 +311,9 @@ func (l *yamlLoader) checkOverrides(key string, n *yaml.Node) {
 }
 
 func (l *yamlLoader) duration(key string, n *yaml.Node, s string) (time.Duration, bool) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		l.ds.errorf(l.pos(n), key, "use a Go duration such as 30s, 2m or 1m30s", "%q is not a positive duration", s)
-		return 0, false
-	}
-	return d, true
+	d, problems := yamlDuration(n, s)
+	l.report(key, problems)
+	return d, len(problems) == 0
 }
 
 var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
+)
+
+// TestRunFlagsComeFromTheSettingsTable: check and bundle both take every
+// setting's flag, as the table declares it.
+func TestRunFlagsComeFromTheSettingsTable(t *testing.T) {
+	root := NewRootCmd(newTestStreams(nil).Streams, BuildInfo{})
+	for _, name := range []string{"check", "bundle"} {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range config.Settings() {
+			f := cmd.Flags().Lookup(s.Flag)
+			if f == nil || f.Usage != s.Doc || f.Shorthand != s.Short {
+				t.Errorf("%s --%s: %+v", name, s.Flag, f)
+			}
+		}
+	}
+}
+
+// TestEnumeratedSettingsMapToTheirTypes: every value the table accepts for
+// --stage is a checks.Stage, and every --fail-on value a status.
+func TestEnumeratedSettingsMapToTheirTypes(t *testing.T) {
+	n := 0
+	for _, s := range config.Settings() {
+		for _, v := range s.Choices() {
+			var rs config.RunSettings
+			switch s.Key {
+			case "stage":
+				rs.Stage = v
+				if st := stage(rs); st != checks.PreInstall && st != checks.PostInstall {
+					t.Errorf("stage %q is no checks.Stage", v)
+				}
+			case "failOn":
+				if _, err := checks.ParseStatus(v); err != nil {
+					t.Errorf("failOn %q: %v", v, err)
+				}
+				rs.FailOn = v
+				if failOn(rs).String() != v {
+					t.Errorf("failOn %q maps to %s", v, failOn(rs))
+				}
+			default:
+				t.Errorf("%s is enumerated: map its values to the type the run takes", s.Key)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no enumerated settings")
+	}
+}
+
+// TestBundleListsEverySettingWithItsLayer: the bundle's settings list has
+// every table entry in order, then the per-check deadlines.
+func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
+	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
+	config.AddSettingFlags(fs)
+	if err := fs.Parse([]string{"--only", "config.*", "--check-timeout", "5s"}); err != nil {
+		t.Fatal(err)
+	}
+	pf := config.Preflight{
+		SettingValues: config.SettingValues{Concurrency: 7, ReadOnly: true},
+		Pos:           map[string]config.Source{"concurrency": {}, "readOnly": {}},
+		CheckTimeouts: map[string]time.Duration{"postgres.latency": 5 * time.Second},
+	}
+	s := newTestStreams(map[string]string{"SPACECTL_PREFLIGHT_CONCURRENCY": "5", "SPACECTL_PREFLIGHT_TIMEOUT": "90s"}).Streams
+	rs, err := resolveSettings(s, fs, pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{
+		"concurrency":  {"5", "environment $SPACECTL_PREFLIGHT_CONCURRENCY"},
+		"timeout":      {"1m30s", "environment $SPACECTL_PREFLIGHT_TIMEOUT"},
+		"checkTimeout": {"5s", "flag --check-timeout"},
+		"readOnly":     {"true", "yaml preflight.readOnly"},
+		"stage":        {"pre-install", "default"},
+		"failOn":       {"fail", "default"},
+		"only":         {"config.*", "flag --only"},
+		"skip":         {"", "default"},
+	}
+	got := settingSources(rs)
+	table := config.Settings()
+	if len(got) != len(table)+1 {
+		t.Fatalf("%d settings listed, want %d and one deadline: %+v", len(got), len(table), got)
+	}
+	for i, st := range table {
+		w, ok := want[st.Key]
+		if !ok {
+			t.Errorf("no expectation for %s", st.Key)
+		}
+		if g := got[i]; g.Name != st.Key || g.Value != w[0] || g.Source != w[1] {
+			t.Errorf("%s: %+v, want %q from %q", st.Key, g, w[0], w[1])
+		}
+	}
+	if g := got[len(table)]; g.Name != "checkTimeouts.postgres.latency" || g.Value != "5s" || g.Source != "yaml preflight.checks" {
+		t.Errorf("deadline: %+v", g)
+	}
+}
