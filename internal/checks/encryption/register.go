@@ -1,6 +1,6 @@
-// Package encryption holds the checks of Spacelift's encryption and JWT
-// signing keys: the RSA private key of RSA mode, the two KMS keys of KMS
-// mode, and the JWT key pair either mode signs with.
+// Package encryption holds the checks of Spacelift's encryption keys: the
+// RSA private key of RSA mode and the two KMS keys of KMS mode. It also
+// offers the key Spacelift signs JWTs with (SigningKey) to jwt.keypair.
 package encryption
 
 import (
@@ -14,7 +14,6 @@ const (
 	IDRSAKey        = "encryption.rsa-key"
 	IDKMSKey        = "encryption.kms-key"
 	IDKMSSigningKey = "encryption.kms-signing-key"
-	IDJWTKeypair    = "jwt.keypair"
 )
 
 // backend is the state the checks of one run share: the RSA key, decoded
@@ -37,14 +36,6 @@ func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
 		checks.Check{ID: IDKMSSigningKey, Title: "The KMS signing key is an enabled RSA key that signs and verifies",
 			Disabled: m.signOff, Run: b.kmsSigningKey},
 	)
-}
-
-// KeypairCheck is jwt.keypair, which the jwt backend registers: it signs
-// with this backend's key, so its logic lives next to that key.
-func KeypairCheck(p *checks.Plan, cfg *config.Config) checks.Check {
-	m := modeOf(cfg)
-	return checks.Check{ID: IDJWTKeypair, Title: "JWTs signed with the signing key verify with the expected public key",
-		Needs: m.jwtNeeds, Disabled: m.jwtOff, Run: state(p, cfg).jwtKeypair}
 }
 
 // mode says which checks the configuration's ENCRYPTION_TYPE enables.

@@ -36,7 +36,14 @@ func (Backend) Review(*config.Config, *checks.Review) {}
 // Endpoints implements checks.Backend.
 func (Backend) Endpoints(*config.Config, *checks.EndpointSet) {}
 
-// Register implements checks.Backend: jwt.keypair.
+// KeypairID is the check's ID.
+const KeypairID = "jwt.keypair"
+
+// Register implements checks.Backend: jwt.keypair, which signs with
+// encryption's key (the RSA key, or the KMS signing key).
 func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
-	p.Add(encryption.KeypairCheck(p, cfg))
+	k := keypair{cfg: cfg, key: encryption.SigningKeyOf(p, cfg)}
+	needs, disabled := k.key.Readiness()
+	p.Add(checks.Check{ID: KeypairID, Title: "JWTs signed with the signing key verify with the expected public key",
+		Needs: needs, Disabled: disabled, Run: k.run})
 }
