@@ -34,15 +34,18 @@ type Summary struct {
 // Entry is one check's result as reported. Its wire forms belong to the
 // renderers (json.go has the documented one).
 type Entry struct {
-	ID       string
-	Title    string
-	Group    string
-	Status   checks.Status
-	Message  string
-	Advice   string
-	DocURL   string
-	Duration time.Duration
-	Details  checks.Details
+	ID    string
+	Title string
+	Group string
+	// GroupTitle is the group's name for people; a report read back from
+	// JSON has none until WithGroupTitles fills it in.
+	GroupTitle string
+	Status     checks.Status
+	Message    string
+	Advice     string
+	DocURL     string
+	Duration   time.Duration
+	Details    checks.Details
 	// Steps are what the check verified on the way, in order.
 	Steps     []checks.Step
 	BlockedBy []string
@@ -63,7 +66,7 @@ func New(tool Tool, started time.Time, total time.Duration, outcomes []checks.Ou
 	r := Report{Tool: tool, StartedAt: started.UTC(), Duration: total}
 	for _, o := range outcomes {
 		r.Results = append(r.Results, Entry{
-			ID: o.Check.ID, Title: o.Check.Title, Group: o.Check.Group,
+			ID: o.Check.ID, Title: o.Check.Title, Group: o.Check.Group, GroupTitle: o.Check.GroupTitle,
 			Status: o.Result.Status, Message: o.Result.Message, Advice: o.Result.Advice,
 			DocURL: o.Check.DocURL(), Duration: o.Duration, Details: o.Result.Details, Steps: o.Result.Steps,
 			BlockedBy: o.Result.BlockedBy,
@@ -106,7 +109,11 @@ func (r Report) Groups() []Group {
 		if !ok {
 			i = len(out)
 			idx[e.Group] = i
-			out = append(out, Group{Name: e.Group, Title: GroupTitle(e.Group)})
+			title := e.GroupTitle
+			if title == "" {
+				title = e.Group
+			}
+			out = append(out, Group{Name: e.Group, Title: title})
 		}
 		out[i].Entries = append(out[i].Entries, e)
 	}
@@ -120,27 +127,14 @@ type Group struct {
 	Entries []Entry
 }
 
-// GroupTitle is a group's human name.
-func GroupTitle(g string) string {
-	switch g {
-	case "config":
-		return "Configuration"
-	case "postgres":
-		return "PostgreSQL"
-	case "storage":
-		return "Object storage"
-	case "encryption":
-		return "Encryption"
-	case "jwt":
-		return "JWT signing"
-	case "queue":
-		return "Message queue"
-	case "mqtt":
-		return "MQTT broker"
-	case "telemetry":
-		return "Telemetry"
-	case "server":
-		return "Spacelift server"
+// WithGroupTitles returns r with each entry's group title set by title(id),
+// for a report read back from JSON, whose wire form has group IDs only.
+func (r Report) WithGroupTitles(title func(group string) string) Report {
+	out := r
+	out.Results = make([]Entry, len(r.Results))
+	for i, e := range r.Results {
+		e.GroupTitle = title(e.Group)
+		out.Results[i] = e
 	}
-	return g
+	return out
 }

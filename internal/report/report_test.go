@@ -37,20 +37,20 @@ func fixture() Report {
 	lifecycle.Pass("spacelift-states (states)", "no expiry rule")
 	lifecycle.Pass("spacelift-run-logs (run-logs)", "rule logs expires objects after 60 days")
 	out := []checks.Outcome{
-		{Check: checks.Check{ID: "config.required", Group: "config", Title: "Every variable Spacelift requires is set"},
+		{Check: checks.Check{ID: "config.required", Group: "config", GroupTitle: "Configuration", Title: "Every variable Spacelift requires is set"},
 			Result: checks.Passf("every required variable is set for the chosen backends"), Duration: 120 * time.Microsecond},
-		{Check: checks.Check{ID: "config.compat", Group: "config", Title: "Chosen backends are compatible with each other"},
+		{Check: checks.Check{ID: "config.compat", Group: "config", GroupTitle: "Configuration", Title: "Chosen backends are compatible with each other"},
 			Result: compat.Result("the chosen backends are compatible"), Duration: 90 * time.Microsecond},
-		{Check: checks.Check{ID: "postgres.connect", Group: "postgres", Title: "PostgreSQL accepts the connection"},
+		{Check: checks.Check{ID: "postgres.connect", Group: "postgres", GroupTitle: "PostgreSQL", Title: "PostgreSQL accepts the connection"},
 			Result: checks.Failf("Check the password in DATABASE_URL | it is URL-encoded.", "authentication failed for user \"spacelift\" (SQLSTATE 28P01)").
 				With(checks.KV("server", "db.internal:5432"), checks.KV("encrypted", "no")), Duration: 31 * time.Millisecond},
-		{Check: checks.Check{ID: "postgres.version", Group: "postgres", Title: "PostgreSQL version is supported", Needs: []string{"postgres.connect"}},
+		{Check: checks.Check{ID: "postgres.version", Group: "postgres", GroupTitle: "PostgreSQL", Title: "PostgreSQL version is supported", Needs: []string{"postgres.connect"}},
 			Result: checks.Result{Status: checks.Skip, Message: "not run: needs postgres.connect to pass (postgres.connect: fail)", BlockedBy: []string{"postgres.connect"}}},
-		{Check: checks.Check{ID: "mqtt.connect", Group: "mqtt", Title: "Workers can reach the MQTT broker"},
+		{Check: checks.Check{ID: "mqtt.connect", Group: "mqtt", GroupTitle: "MQTT broker", Title: "Workers can reach the MQTT broker"},
 			Result: checks.Errorf("Check that the broker is reachable from here.", "timed out after 30s"), Duration: 30 * time.Second},
-		{Check: checks.Check{ID: "storage.versioning", Group: "storage", Title: "Versioning is enabled where Spacelift requires or suggests it"},
+		{Check: checks.Check{ID: "storage.versioning", Group: "storage", GroupTitle: "Object storage", Title: "Versioning is enabled where Spacelift requires or suggests it"},
 			Result: versioning.Result("versioning is enabled on every bucket that requires or suggests it"), Duration: 240 * time.Millisecond},
-		{Check: checks.Check{ID: "storage.lifecycle", Group: "storage", Title: "Lifecycle rules keep objects as long as Spacelift needs"},
+		{Check: checks.Check{ID: "storage.lifecycle", Group: "storage", GroupTitle: "Object storage", Title: "Lifecycle rules keep objects as long as Spacelift needs"},
 			Result: lifecycle.Result("no lifecycle rule deletes objects sooner than Spacelift documents"), Duration: 180 * time.Millisecond},
 	}
 	r := New(Tool{Name: "spacectl-preflight", Version: "1.2.3"}, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), 30*time.Second+250*time.Millisecond, out)
