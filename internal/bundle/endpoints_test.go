@@ -41,7 +41,7 @@ func TestEndpointsFromConfig(t *testing.T) {
 		{"MinIO with and without SSL", map[string]string{"OBJECT_STORAGE_MINIO_ENDPOINT": "minio:9000", "OBJECT_STORAGE_MINIO_USE_SSL": "true"}, []string{"minio|9000|tls|OBJECT_STORAGE_MINIO_ENDPOINT"}, ""},
 		{"MinIO plain", map[string]string{"OBJECT_STORAGE_MINIO_ENDPOINT": "minio:9000"}, []string{"minio|9000||OBJECT_STORAGE_MINIO_ENDPOINT"}, ""},
 		{"MQTT tls scheme", map[string]string{"MQTT_BROKER_ENDPOINT": "tls://mqtt.example.com:1984", "MQTT_BROKER_TYPE": "builtin"}, []string{"mqtt.example.com|1984|tls|MQTT_BROKER_ENDPOINT"}, ""},
-		{"IoT Core bare host", map[string]string{"MQTT_BROKER_ENDPOINT": "abc-ats.iot.eu-west-1.amazonaws.com", "MQTT_BROKER_TYPE": "iotcore"}, []string{"abc-ats.iot.eu-west-1.amazonaws.com|8883|tls|MQTT_BROKER_ENDPOINT"}, ""},
+		{"IoT Core bare host", map[string]string{"MQTT_BROKER_ENDPOINT": "abc-ats.iot.eu-west-1.amazonaws.com", "MQTT_BROKER_TYPE": "iotcore"}, []string{"abc-ats.iot.eu-west-1.amazonaws.com|443|tls|MQTT_BROKER_ENDPOINT"}, ""},
 		{"OTLP default port", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel"}, []string{"otel|4317||OTEL_EXPORTER_OTLP_ENDPOINT"}, ""},
 		{"Datadog agent and Unix socket", map[string]string{"DD_AGENT_HOST": "dd", "DD_TRACE_AGENT_URL": "unix:///var/run/dd.sock"}, []string{"dd|8126||DD_AGENT_HOST"}, "Unix socket"},
 		{"server domain and Azure", map[string]string{"SERVER_DOMAIN": "spacelift.example.com", "OBJECT_STORAGE_AZURE_ACCOUNT_URL": "https://acct.blob.core.windows.net"},

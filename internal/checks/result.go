@@ -34,6 +34,17 @@ func (d *Details) Add(key string, value any) {
 	*d = append(*d, Detail{Key: key, Value: fmt.Sprint(value)})
 }
 
+// Set replaces the value of key, or appends the pair when key is new.
+func (d *Details) Set(key string, value any) {
+	for i := range *d {
+		if (*d)[i].Key == key {
+			(*d)[i].Value = fmt.Sprint(value)
+			return
+		}
+	}
+	d.Add(key, value)
+}
+
 // Get returns the value for key and whether it exists.
 func (d Details) Get(key string) (string, bool) {
 	for _, kv := range d {

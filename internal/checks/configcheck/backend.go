@@ -45,7 +45,7 @@ func (Backend) Vars() []config.Var {
 		config.Spacelift(LicenseToken, "license.token", "License JWT from Spacelift.").Sensitive(),
 		config.Spacelift(AdminUsername, "admin.username", "Initial admin user name."),
 		config.Spacelift(AdminPassword, "admin.password", "Initial admin password.").Sensitive(),
-		config.Spacelift("SPACELIFT_PUBLIC_API", "spacelift.publicApi", "Usage reporting API, https://app.spacelift.io."),
+		config.Spacelift(SpaceliftPublicAPIVar, "spacelift.publicApi", "Usage reporting API, https://app.spacelift.io; the drain must reach it."),
 		config.Spacelift("MESSAGE_PROCESSING_TIMEOUT_SECONDS", "spacelift.messageProcessingTimeoutSeconds", "Default 900.").Integer(),
 		config.Spacelift("SLACK_APP_CLIENT_ID", "slack.appClientId", "Slack app client ID."),
 		config.Spacelift("SLACK_APP_CLIENT_SECRET", "slack.appClientSecret", "Slack app client secret.").Sensitive(),
@@ -62,7 +62,8 @@ func (Backend) Vars() []config.Var {
 	} {
 		vs = append(vs, config.Module("DRAIN_CONCURRENCY_"+d.v, "drain.concurrency."+d.k, "Drain workers for this queue.").Integer())
 	}
-	return vs
+	vs = append(vs, networkVars()...)
+	return append(vs, identityVars()...)
 }
 
 // Required implements checks.Backend.
@@ -81,6 +82,8 @@ func (Backend) Required(cfg *config.Config) []checks.Requirement {
 func (Backend) Review(cfg *config.Config, r *checks.Review) {
 	reviewServerDomain(cfg, r)
 	reviewLicense(cfg, r)
+	reviewNetwork(cfg, r)
+	reviewIdentity(cfg, r)
 	r.Implied(cfg, LicenseType, "set it explicitly; the official v3 modules use jwt")
 	if cfg.Has(AdminUsername) != cfg.Has(AdminPassword) {
 		r.Compat.Warn(AdminUsername, "set both to enable the initial admin login, or neither",

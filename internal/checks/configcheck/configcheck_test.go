@@ -16,6 +16,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -154,6 +155,17 @@ func TestValues(t *testing.T) {
 		{"mysql url", map[string]string{postgres.DatabaseURL: "mysql://u:p@db:3306/x"}, checks.Fail, postgres.DatabaseURL, ""},
 		{"license not jwt", map[string]string{configcheck.LicenseToken: "abc"}, checks.Fail, configcheck.LicenseToken, "not a JWT"},
 		{"webhooks mismatch", map[string]string{configcheck.WebhooksEndpoint: "https://other/webhooks"}, checks.Warn, configcheck.WebhooksEndpoint, "official modules set"},
+		{"mqtt trailing dot", map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com.:1984"}, checks.Fail, mqtt.BrokerEndpoint, "ends with a dot"},
+		{"root CAs not base64", map[string]string{rootcas.Var: "not base64!"}, checks.Fail, rootcas.Var, "not base64"},
+		{"root CAs file missing", map[string]string{rootcas.FileVar: "/nonexistent/cas.b64"}, checks.Fail, rootcas.FileVar, "cannot be read"},
+		{"proxy without scheme", map[string]string{configcheck.HTTPSProxy: "proxy.internal:3128"}, checks.Fail, configcheck.HTTPSProxy, "has no scheme"},
+		{"proxy would carry in-cluster traffic", map[string]string{configcheck.HTTPSProxy: "http://proxy.internal:3128",
+			storage.MinioEndpoint: "minio.spacelift.svc.cluster.local:9000"}, checks.Warn, configcheck.NoProxy, "minio.spacelift.svc.cluster.local"},
+		{"saml key not base64 PEM", map[string]string{configcheck.SAMLCert: "bm90IGEgY2VydA==", configcheck.SAMLKey: "bm90IGEga2V5"}, checks.Warn, configcheck.SAMLKey, "not base64 of a PEM"},
+		{"saml half set", map[string]string{configcheck.SAMLKey: "bm90IGEga2V5"}, checks.Warn, configcheck.SAMLCert, "only one of SAML_CERT and SAML_KEY"},
+		{"federation issuer not https", map[string]string{configcheck.FederationIssuer: "http://id.example.com"}, checks.Fail, configcheck.FederationIssuer, "absolute https://"},
+		{"federation jwks alone", map[string]string{configcheck.FederationJWKSURI: "https://id.example.com/jwks"}, checks.Warn, configcheck.FederationJWKSURI, "without FEDERATION_CUSTOM_ISSUER"},
+		{"public api not a url", map[string]string{configcheck.SpaceliftPublicAPIVar: "app.spacelift.io"}, checks.Fail, configcheck.SpaceliftPublicAPIVar, "absolute https://"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -263,5 +275,15 @@ func TestProblemsAreStepsInOrder(t *testing.T) {
 	}
 	if r.Status != checks.Fail || !strings.HasPrefix(r.Message, configcheck.ServerDomain+": ") || !strings.HasSuffix(r.Message, " (and 2 more problems)") {
 		t.Errorf("message %s %q", r.Status, r.Message)
+	}
+}
+
+// A NO_PROXY that covers the in-cluster names draws no warning, and a
+// well-formed ADDITIONAL_ROOT_CAS passes.
+func TestNetworkSettingsThatAreRight(t *testing.T) {
+	r := Values(with(map[string]string{configcheck.HTTPSProxy: "http://proxy.internal:3128", configcheck.NoProxy: ".svc.cluster.local,localhost",
+		storage.MinioEndpoint: "minio.spacelift.svc.cluster.local:9000"}))
+	if r.Status != checks.Pass {
+		t.Errorf("NO_PROXY covers the in-cluster name: %s %s", r.Status, r.Message)
 	}
 }

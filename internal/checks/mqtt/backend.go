@@ -101,6 +101,13 @@ func reviewEndpoint(cfg *config.Config, r *checks.Review) {
 		return
 	}
 	const describe = "run `aws iot describe-endpoint --endpoint-type iot:Data-ATS` and use its endpointAddress"
+	// A trailing dot (an absolute DNS name) broke workers: the official
+	// Google module had to strip it (terraform-google-spacelift-selfhosted
+	// d734e1d, #33).
+	if host := endpointHost(ep); strings.HasSuffix(host, ".") {
+		r.Values.Fail(BrokerEndpoint, "remove the trailing dot from the host name", "the host %q ends with a dot; workers cannot use it", host)
+		return
+	}
 	if Broker(cfg) == "iotcore" {
 		switch {
 		case strings.Contains(ep, "://"):
@@ -134,4 +141,15 @@ func reviewEndpoint(cfg *config.Config, r *checks.Review) {
 	if lvl := cfg.Get(BuiltinLogLevel); lvl != "" && lvl != "debug" && lvl != "info" && lvl != "warn" && lvl != "error" {
 		r.Values.Warn(BuiltinLogLevel, "use error (the default) unless support asks otherwise", "%q is not one of debug, info, warn, error", lvl)
 	}
+}
+
+// endpointHost is the host of tls://HOST:PORT, HOST:PORT or a bare HOST.
+func endpointHost(ep string) string {
+	if i := strings.Index(ep, "://"); i >= 0 {
+		ep = ep[i+3:]
+	}
+	if h, _, err := net.SplitHostPort(ep); err == nil {
+		return h
+	}
+	return ep
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -38,7 +39,7 @@ type attempt struct {
 
 func (c *connectCheck) run(ctx context.Context) checks.Result {
 	broker := Broker(c.cfg)
-	t, err := parseEndpoint(c.cfg.Get(BrokerEndpoint), broker)
+	t, err := parseEndpoint(c.cfg.Get(BrokerEndpoint), broker, c.d.iotPort)
 	if err != nil {
 		return checks.Failf("Write MQTT_BROKER_ENDPOINT as tls://HOST:PORT for the built-in broker (e.g. tls://spacelift-mqtt.example.com:1984), or as the bare iot:Data-ATS hostname for IoT Core.",
 			"MQTT_BROKER_ENDPOINT cannot be used: %v", err)
@@ -50,6 +51,9 @@ func (c *connectCheck) run(ctx context.Context) checks.Result {
 	a.details.Add("stage", c.stage)
 	a.details.Add("address", t.addr())
 	a.details.Add("transport", map[bool]string{true: "TLS", false: "plain TCP"}[t.tls])
+	if t.alpn != "" {
+		a.details.Add("alpn", t.alpn+" (IoT Core's protocol for MQTT with a client certificate on 443)")
+	}
 	return a.run()
 }
 
@@ -103,8 +107,49 @@ func (a *attempt) run() checks.Result {
 		a.details.Add("resolves to", strings.Join(addrs, ", "))
 	}
 
-	// Dial the resolved addresses in turn (as workers would fall back),
-	// while TLS still verifies the certificate against the hostname.
+	conn, res := a.dial(addrs)
+	if conn == nil {
+		return res
+	}
+	if !t.tls {
+		return a.session(conn, nil)
+	}
+	setup, err := newTLSSetup(a.c.cfg, t, a.c.d.now)
+	if err != nil {
+		_ = conn.Close()
+		return a.result(checks.Failf("Fix the TLS settings of this check (the SPACECTL_PREFLIGHT_MQTT_* variables).", "%v", err))
+	}
+	a.details.Add("trusted roots", setup.caSource)
+	tc := tls.Client(conn, setup.conf)
+	err = tc.HandshakeContext(a.inner)
+	if err == nil {
+		state := tc.ConnectionState()
+		a.describeTLS(state, setup)
+		if Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil {
+			_ = tc.Close()
+			return a.iotCoreWithoutCert(&state, setup)
+		}
+		return a.session(tc, setup)
+	}
+	_ = conn.Close()
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case a.hung(err):
+		return a.unreachable("Check that "+t.addr()+" is the broker's TLS port; something accepts TCP there but does not complete a TLS handshake.",
+			"TCP connect to %s worked, but the TLS handshake got no answer", t.addr())
+	case Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil && setup.verified:
+		return a.iotCoreWithoutCert(nil, setup)
+	case Broker(a.c.cfg) == "builtin" && errors.As(err, &unknown) && !setup.userCA:
+		return a.unknownBuiltinCA(addrs, setup, unknown)
+	}
+	msg, advice := tlsProblem(err, t.host, setup)
+	return a.result(checks.Failf(advice, "%s", msg))
+}
+
+// dial connects to the resolved addresses in turn (as workers would fall
+// back); on failure it returns the result that explains it.
+func (a *attempt) dial(addrs []string) (net.Conn, checks.Result) {
+	t := a.t
 	var dialer net.Dialer
 	start := time.Now()
 	var conn net.Conn
@@ -117,10 +162,10 @@ func (a *attempt) run() checks.Result {
 	}
 	if err != nil {
 		if a.hung(err) {
-			return a.unreachable("Open TCP "+t.port+" from the workers' network to the broker (security groups, firewalls, the load balancer's listener).",
+			return nil, a.unreachable("Open TCP "+t.port+" from the workers' network to the broker (security groups, firewalls, the load balancer's listener).",
 				"TCP connect to %s got no answer within %s (packets are dropped: firewall or security group?)", t.addr(), time.Since(start).Round(time.Millisecond))
 		}
-		return a.unreachable("Check that the broker listens on "+t.addr()+" and that the port is open from the workers' network.",
+		return nil, a.unreachable("Check that the broker listens on "+t.addr()+" and that the port is open from the workers' network.",
 			"TCP connect to %s failed: %v", t.addr(), netReason(err))
 	}
 	// The connection deadline backs up ctx for every read and write the
@@ -128,50 +173,73 @@ func (a *attempt) run() checks.Result {
 	if dl, ok := a.inner.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	a.details.Add("tcp connect", time.Since(start).Round(time.Millisecond).String())
+	a.details.Set("tcp connect", time.Since(start).Round(time.Millisecond).String())
+	return conn, checks.Result{}
+}
 
-	var setup *tlsSetup
-	if t.tls {
-		setup, err = newTLSSetup(a.c.cfg, t.host, a.c.d.now)
-		if err != nil {
-			_ = conn.Close()
-			return a.result(checks.Failf("Fix the TLS settings of this check (the SPACECTL_PREFLIGHT_MQTT_* variables).", "%v", err))
-		}
-		a.details.Add("trusted roots", setup.caSource)
-		tc := tls.Client(conn, setup.conf)
-		if err := tc.HandshakeContext(a.inner); err != nil {
-			_ = conn.Close()
-			if a.hung(err) {
-				return a.unreachable("Check that "+t.addr()+" is the broker's TLS port; something accepts TCP there but does not complete a TLS handshake.",
-					"TCP connect to %s worked, but the TLS handshake got no answer", t.addr())
-			}
-			if Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil && setup.verified {
-				return a.iotCoreWithoutCert(nil)
-			}
-			msg, advice := tlsProblem(err, t.host, setup)
-			return a.result(checks.Failf(advice, "%s", msg))
-		}
-		state := tc.ConnectionState()
-		a.describeTLS(state, setup)
-		conn = tc
-		if Broker(a.c.cfg) == "iotcore" && setup.clientCert == nil {
-			_ = conn.Close()
-			return a.iotCoreWithoutCert(&state)
-		}
+// unknownBuiltinCA handles a built-in broker whose certificate no trusted
+// root signed, when the operator named no CA. No Spacelift source says
+// where the built-in broker's certificate comes from or what workers
+// trust for it (the official endpoint, spacelift-mqtt.<ns>.svc.cluster.local,
+// is a name no public CA certifies), so this cannot be a failure: the check
+// says so, then still proves the broker speaks MQTT, without verifying the
+// chain, so the rest of the path is tested.
+func (a *attempt) unknownBuiltinCA(addrs []string, setup *tlsSetup, unknown x509.UnknownAuthorityError) checks.Result {
+	issuer := "an unknown issuer"
+	if unknown.Cert != nil {
+		issuer = unknown.Cert.Issuer.String()
 	}
-	return a.session(conn, setup)
+	a.details.Add("certificate", "signed by "+issuer+", which "+setup.caSource+" do not include; chain not verified for the rest of this check")
+	conn, res := a.dial(addrs)
+	if conn == nil {
+		return res
+	}
+	conf := setup.conf.Clone()
+	conf.InsecureSkipVerify = true
+	conf.VerifyConnection = nil
+	tc := tls.Client(conn, conf)
+	if err := tc.HandshakeContext(a.inner); err != nil {
+		_ = conn.Close()
+		msg, advice := tlsProblem(err, a.t.host, setup)
+		return a.result(checks.Failf(advice, "%s", msg))
+	}
+	a.describeTLS(tc.ConnectionState(), setup)
+	res = a.session(tc, setup)
+	const why = "the built-in broker's certificate is signed by a CA this machine does not trust; no Spacelift source documents what workers trust for it"
+	advice := "If workers reject it they cannot connect. Give this check the CA that signed it (" + ClientCAFile + ", or ADDITIONAL_ROOT_CAS as Spacelift's services get it) to verify the chain, " +
+		"and make sure workers trust the same CA (system trust store on VM workers, /opt/spacelift/certs for the Kubernetes controller); or confirm with Spacelift support how workers verify the built-in broker."
+	res.Status = checks.Worse(res.Status, checks.Warn)
+	res.Message = why + "; " + res.Message
+	res.Advice = strings.TrimSpace(advice + "\n" + res.Advice)
+	return res
 }
 
 // iotCoreWithoutCert ends the check after TLS: IoT Core accepts MQTT only
 // from a device certificate, so without one there is nothing more to test.
-func (a *attempt) iotCoreWithoutCert(state *tls.ConnectionState) checks.Result {
-	res := checks.Passf("IoT Core endpoint %s is reachable and its certificate is valid; MQTT itself was not tested (authentication not tested): IoT Core accepts only device certificates", a.t.addr())
+func (a *attempt) iotCoreWithoutCert(state *tls.ConnectionState, setup *tlsSetup) checks.Result {
+	how := "port " + a.t.port
+	if a.t.alpn != "" {
+		if setup.negotiated != a.t.alpn {
+			return a.result(checks.Failf("Set MQTT_BROKER_ENDPOINT to the account's iot:Data-ATS endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS); on 443, IoT Core serves MQTT only with ALPN "+iotCoreALPN+".",
+				"%s accepted TLS but did not select the ALPN protocol %s (it chose %q): workers could not speak MQTT there", a.t.addr(), a.t.alpn, setup.negotiated))
+		}
+		a.details.Set("alpn negotiated", setup.negotiated)
+		how += " with ALPN " + a.t.alpn
+	}
+	res := checks.Passf("IoT Core endpoint %s is reachable on %s and its certificate is valid; MQTT itself was not tested (authentication not tested): IoT Core accepts only device certificates", a.t.addr(), how)
 	res.Details.Add("mqtt", "not tested: set "+ClientCertFile+" and "+ClientKeyFile+" to a device certificate to test CONNECT")
 	return a.expiry(a.result(res), state)
 }
 
 func (a *attempt) describeTLS(state tls.ConnectionState, setup *tlsSetup) {
 	a.details.Add("tls version", tls.VersionName(state.Version))
+	if a.t.alpn != "" {
+		proto := state.NegotiatedProtocol
+		if proto == "" {
+			proto = "none (the server ignored ALPN)"
+		}
+		a.details.Add("alpn negotiated", proto)
+	}
 	if len(state.PeerCertificates) > 0 {
 		leaf := state.PeerCertificates[0]
 		a.details.Add("server certificate", leaf.Subject.String())

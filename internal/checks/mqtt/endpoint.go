@@ -11,19 +11,28 @@ type target struct {
 	host, port string
 	tls        bool
 	scheme     string // as written, "" for none
+	// alpn is the TLS application protocol to ask for, "" for none.
+	alpn string
 }
 
 func (t target) addr() string { return net.JoinHostPort(t.host, t.port) }
 
-// iotCorePort is where IoT Core serves MQTT over mutual TLS.
-const iotCorePort = "8883"
+// IoT Core serves MQTT with X.509 client certificates on 8883, and on 443
+// when the client asks for the ALPN protocol x-amzn-mqtt-ca (AWS IoT
+// developer guide, "Protocols, port mappings, and authentication").
+// Spacelift's networking reference says workers reach the broker on 443,
+// so that is what the check dials.
+const (
+	iotCorePort = "443"
+	iotCoreALPN = "x-amzn-mqtt-ca"
+)
 
 // parseEndpoint reads the endpoint the way workers use it. The built-in
 // broker's documented form is HOST:PORT and the modules write
 // tls://HOST:PORT; both mean TLS. tcp:// and mqtt:// mean plain TCP (not
 // supported by Spacelift, which config.values reports, but still worth
-// connecting to). IoT Core endpoints are a bare host on port 8883.
-func parseEndpoint(raw, broker string) (target, error) {
+// connecting to). IoT Core endpoints are a bare host, reached on 443.
+func parseEndpoint(raw, broker, iotPort string) (target, error) {
 	raw = strings.TrimSpace(raw)
 	t := target{tls: true}
 	rest := raw
@@ -43,12 +52,15 @@ func parseEndpoint(raw, broker string) (target, error) {
 	case err == nil:
 		t.host, t.port = host, port
 	case broker == "iotcore" && !strings.Contains(rest, ":"):
-		t.host, t.port = rest, iotCorePort
+		t.host, t.port = rest, iotPort
 	default:
 		return t, fmt.Errorf("%q has no port (want tls://HOST:PORT)", raw)
 	}
 	if t.host == "" {
 		return t, fmt.Errorf("%q has no host", raw)
+	}
+	if broker == "iotcore" && t.port == iotPort {
+		t.alpn = iotCoreALPN
 	}
 	return t, nil
 }

@@ -2,21 +2,22 @@ package mqtt
 
 import (
 	"context"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 )
 
 // runConnect registers the MQTT checks for vars and runs mqtt.connect
 // through the real runner (unscrubbed) with the given per-check timeout.
 func runConnect(t *testing.T, vars map[string]string, stage checks.Stage, timeout time.Duration, d deps) checks.Outcome {
 	t.Helper()
-	cfg := msgtest.Config(t, vars, Backend{}, queue.Backend{}, awsenv.Backend{})
+	cfg := msgtest.Config(t, vars, Backend{}, queue.Backend{}, awsenv.Backend{}, configcheck.Backend{})
 	p := &checks.Plan{}
 	register(p, cfg, checks.Options{Stage: stage}, awsenv.New(cfg), d)
 	o := msgtest.Run(t, p, timeout, ConnectID)[ConnectID]

@@ -1,11 +1,13 @@
 package mqtt
 
 import (
+	"os"
 	"testing"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -55,9 +57,15 @@ func TestMosquitto(t *testing.T) {
 		{"an untrusted CA fails as TLS",
 			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass, ClientCAFile, m.wrongCA), noDNS(t),
 			checks.Fail, []string{"is not trusted by " + m.wrongCA, "spacectl-preflight test CA", ClientCAFile}},
-		{"the system roots do not trust a private CA",
+		{"an unknown CA of the built-in broker warns, then the session is still tested",
 			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass), noDNS(t),
-			checks.Fail, []string{"is not trusted by system roots"}},
+			checks.Warn, []string{"signed by a CA this machine does not trust", "no Spacelift source documents", "chain not verified", "round trip in"}},
+		{"ADDITIONAL_ROOT_CAS is trusted like the system roots",
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass, rootcas.Var, rootcas.Encode(readFile(t, m.ca))), noDNS(t),
+			checks.Pass, []string{"system roots plus 1 CA certificate(s) from ADDITIONAL_ROOT_CAS", "round trip in"}},
+		{"ADDITIONAL_ROOT_CAS without the broker's CA fails: the operator named the CAs",
+			builtin("tls://"+m.tls, ClientUsername, m.user, ClientPassword, m.pass, rootcas.Var, rootcas.Encode(readFile(t, m.wrongCA))), noDNS(t),
+			checks.Fail, []string{"is not trusted by system roots plus 1 CA certificate(s) from ADDITIONAL_ROOT_CAS", "ADDITIONAL_ROOT_CAS"}},
 		{"a hostname the certificate does not cover fails",
 			builtin("tls://mqtt.example.test:"+port(m.tls), ClientCAFile, m.ca), fixedDNS(),
 			checks.Fail, []string{"does not cover mqtt.example.test", "localhost, 127.0.0.1"}},
@@ -69,7 +77,7 @@ func TestMosquitto(t *testing.T) {
 			checks.Fail, []string{"did not answer with TLS"}},
 		{"IoT Core without a device certificate stops after TLS",
 			map[string]string{BrokerType: "iotcore", BrokerEndpoint: m.mtls, ClientCAFile: m.ca}, noDNS(t),
-			checks.Pass, []string{"MQTT itself was not tested", "device certificate"}},
+			checks.Pass, []string{"MQTT itself was not tested", "device certificate", "reachable on port " + port(m.mtls)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := runConnect(t, tc.vars, checks.PreInstall, 10*time.Second, tc.d)
@@ -90,6 +98,15 @@ func TestMosquittoPasswordNeverInResult(t *testing.T) {
 			msgtest.NoSecret(t, ConnectID, o.Result, pass)
 		}
 	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func port(addr string) string {

@@ -27,10 +27,12 @@ const (
 type deps struct {
 	now        func() time.Time
 	lookupHost func(ctx context.Context, host string) ([]string, error)
+	// iotPort is where IoT Core is dialled (tests use a loopback port).
+	iotPort string
 }
 
 func defaultDeps() deps {
-	return deps{now: time.Now, lookupHost: net.DefaultResolver.LookupHost}
+	return deps{now: time.Now, lookupHost: net.DefaultResolver.LookupHost, iotPort: iotCorePort}
 }
 
 // Register implements checks.Backend: the MQTT checks. The IoT Core checks

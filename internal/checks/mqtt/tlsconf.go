@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -19,8 +20,12 @@ const expiryWarning = 30 * 24 * time.Hour
 
 // tlsSetup is the client side of the handshake and what it learned.
 type tlsSetup struct {
-	conf       *tls.Config
-	caSource   string // "system roots" or the CA file
+	conf     *tls.Config
+	caSource string // "system roots" or the CA file
+	// userCA is set when the operator named the CA to trust (the check's CA
+	// file or ADDITIONAL_ROOT_CAS): an unknown authority is then a real
+	// failure, not a question of what workers trust.
+	userCA     bool
 	clientCert *x509.Certificate
 	// verified is set once the broker's chain and hostname checked out,
 	// which Go does before it answers a request for a client certificate;
@@ -29,25 +34,35 @@ type tlsSetup struct {
 	// requested is set when the broker asked for a client certificate
 	// during the handshake: it uses (possibly optional) mutual TLS.
 	requested bool
+	// negotiated is the ALPN protocol the server chose, learnt when its
+	// certificate was verified, so it is known even when the handshake
+	// fails later for want of a client certificate.
+	negotiated string
 }
 
 // newTLSSetup builds the TLS client configuration: the configured CA file
-// (SPACECTL_PREFLIGHT_MQTT_CA_FILE) as the only trusted root, or the system
-// roots (which honour SSL_CERT_FILE and SSL_CERT_DIR); the hostname always
-// checked; a client certificate when one is configured.
-func newTLSSetup(cfg *config.Config, host string, now func() time.Time) (*tlsSetup, error) {
-	s := &tlsSetup{caSource: "system roots (SSL_CERT_FILE/SSL_CERT_DIR honoured)"}
-	s.conf = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, Time: now}
+// (SPACECTL_PREFLIGHT_MQTT_CA_FILE) as the only trusted root, or the roots
+// Spacelift's services trust (the system roots, which honour SSL_CERT_FILE
+// and SSL_CERT_DIR, plus ADDITIONAL_ROOT_CAS); the hostname always checked;
+// a client certificate when one is configured; the ALPN protocol the
+// endpoint needs (IoT Core on 443).
+func newTLSSetup(cfg *config.Config, t target, now func() time.Time) (*tlsSetup, error) {
+	pool, source := rootcas.Roots(cfg)
+	s := &tlsSetup{caSource: source, userCA: strings.Contains(source, rootcas.Var)}
+	s.conf = &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12, Time: now, RootCAs: pool}
+	if t.alpn != "" {
+		s.conf.NextProtos = []string{t.alpn}
+	}
 	if f := cfg.Get(ClientCAFile); f != "" {
 		pem, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", ClientCAFile, err)
 		}
-		pool := x509.NewCertPool()
+		pool = x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("%s=%s holds no PEM certificate", ClientCAFile, f)
 		}
-		s.conf.RootCAs, s.caSource = pool, f
+		s.conf.RootCAs, s.caSource, s.userCA = pool, f, true
 	}
 	certFile, keyFile := cfg.Get(ClientCertFile), cfg.Get(ClientKeyFile)
 	// Answering the request ourselves tells us the broker made one.
@@ -70,8 +85,8 @@ func newTLSSetup(cfg *config.Config, host string, now func() time.Time) (*tlsSet
 	case certFile != "" || keyFile != "":
 		return nil, fmt.Errorf("set both %s and %s for a client certificate", ClientCertFile, ClientKeyFile)
 	}
-	s.conf.VerifyConnection = func(tls.ConnectionState) error {
-		s.verified = true
+	s.conf.VerifyConnection = func(cs tls.ConnectionState) error {
+		s.verified, s.negotiated = true, cs.NegotiatedProtocol
 		return nil
 	}
 	return s, nil
@@ -86,8 +101,9 @@ func tlsProblem(err error, host string, s *tlsSetup) (msg, advice string) {
 	var invalid x509.CertificateInvalidError
 	var alert tls.AlertError
 	var recHdr tls.RecordHeaderError
-	caAdvice := "Workers must trust the broker's certificate. If it is signed by a private CA, point " + ClientCAFile +
-		" at that CA's PEM file for this check (and give workers the same CA); otherwise serve the full chain from a publicly trusted CA."
+	caAdvice := "Workers must trust the broker's certificate. If a private CA signed it, give Spacelift's services that CA in ADDITIONAL_ROOT_CAS " +
+		"(this check trusts it too) or point " + ClientCAFile + " at its PEM file for this check, and make workers trust the same CA " +
+		"(system trust store on VM workers, /opt/spacelift/certs for the Kubernetes controller); otherwise serve the full chain from a publicly trusted CA."
 	switch {
 	case errors.As(err, &unknown):
 		issuer := "unknown issuer"
@@ -104,6 +120,9 @@ func tlsProblem(err error, host string, s *tlsSetup) (msg, advice string) {
 			"Issue the broker certificate for the host in MQTT_BROKER_ENDPOINT (as a DNS or IP subjectAltName), or set MQTT_BROKER_ENDPOINT to a name the certificate covers."
 	case errors.As(err, &invalid):
 		return "the broker's certificate is not valid: " + invalid.Error(), "Renew the broker certificate (or fix the clock of this machine if it is wrong)."
+	case strings.Contains(err.Error(), "no application protocol"):
+		return "the endpoint refused the ALPN protocol " + iotCoreALPN + ": it is not IoT Core's MQTT endpoint on 443",
+			"Set MQTT_BROKER_ENDPOINT to the account's iot:Data-ATS endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS); on 443, IoT Core serves MQTT only with ALPN " + iotCoreALPN + "."
 	case errors.As(err, &recHdr):
 		return "the broker did not answer with TLS (is this a plain-TCP MQTT port?)",
 			"Point MQTT_BROKER_ENDPOINT at the broker's TLS port, or, if the broker really speaks plain TCP here, note that Spacelift workers connect with TLS (tls://HOST:PORT)."

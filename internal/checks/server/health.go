@@ -17,6 +17,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -30,7 +31,8 @@ const expiryWarning = 30 * 24 * time.Hour
 
 // deps are the package's seams; tests replace them.
 type deps struct {
-	// rootCAs nil means the system roots, which is what workers use.
+	// rootCAs nil means what Spacelift's side trusts: the system roots
+	// plus ADDITIONAL_ROOT_CAS.
 	rootCAs *x509.CertPool
 	now     func() time.Time
 }
@@ -70,7 +72,7 @@ func register(p *checks.Plan, cfg *config.Config, opts checks.Options, d deps) {
 	case !cfg.Has(configcheck.ServerDomain):
 		c.Disabled = "SERVER_DOMAIN is not set"
 	}
-	p.Add(c)
+	p.Add(c, publicAPICheck(cfg, opts, d))
 }
 
 func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
@@ -84,37 +86,25 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 	if h, _, err := net.SplitHostPort(domain); err == nil {
 		host = h
 	}
-	var peer *x509.Certificate
-	tr := &http.Transport{
-		Proxy:             http.ProxyFromEnvironment,
-		DialContext:       (&net.Dialer{}).DialContext,
-		ForceAttemptHTTP2: true,
-		TLSClientConfig: &tls.Config{RootCAs: d.rootCAs, MinVersion: tls.VersionTLS12, Time: d.now,
-			VerifyConnection: func(cs tls.ConnectionState) error {
-				if len(cs.PeerCertificates) > 0 {
-					peer = cs.PeerCertificates[0]
-				}
-				return nil
-			}},
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	hp := d.https(cfg)
+	defer hp.client.CloseIdleConnections()
+	client, rootsDesc := hp.client, hp.roots
 	inner, cancel := checks.ReserveForReport(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(inner, http.MethodGet, url, nil)
 	if err != nil {
 		return checks.Failf("Set SERVER_DOMAIN to the bare hostname of the Spacelift UI, e.g. spacelift.example.com.", "SERVER_DOMAIN %q does not make a URL: %v", domain, err)
 	}
-	details := []checks.Detail{checks.KV("url", url)}
+	details := []checks.Detail{checks.KV("url", url), checks.KV("trusted roots", rootsDesc)}
 	resp, err := client.Do(req)
 	if err != nil {
-		return transportFailure(url, host, err, inner.Err() != nil).With(details...)
+		return transportFailure(url, host, rootsDesc, err, inner.Err() != nil).With(details...)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	details = append(details, checks.KV("status", resp.Status))
-	if peer != nil {
-		details = append(details, checks.KV("certificate issuer", peer.Issuer.String()), checks.KV("certificate expires", peer.NotAfter.UTC().Format(time.RFC3339)))
+	if c := hp.peer; c != nil {
+		details = append(details, checks.KV("certificate issuer", c.Issuer.String()), checks.KV("certificate expires", c.NotAfter.UTC().Format(time.RFC3339)))
 	}
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
@@ -125,17 +115,48 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 			"%s answered %s", url, resp.Status).With(details...)
 	}
 	res := checks.Passf("the Spacelift server answers 200 at %s with a trusted certificate", url).With(details...)
-	if peer != nil {
-		if left := peer.NotAfter.Sub(d.now()); left < expiryWarning {
+	if c := hp.peer; c != nil {
+		if left := c.NotAfter.Sub(d.now()); left < expiryWarning {
 			res.Status = checks.Warn
-			res.Message = fmt.Sprintf("the server's certificate expires in %d days (%s); %s", int(left.Hours()/24), peer.NotAfter.UTC().Format("2006-01-02"), res.Message)
+			res.Message = fmt.Sprintf("the server's certificate expires in %d days (%s); %s", int(left.Hours()/24), c.NotAfter.UTC().Format("2006-01-02"), res.Message)
 			res.Advice = "Renew the certificate of " + host + " before it expires: workers and browsers reject an expired one."
 		}
 	}
 	return res
 }
 
-func transportFailure(url, host string, err error, hung bool) checks.Result {
+// httpsProbe is an HTTPS client as Spacelift's side makes them: the proxy
+// from the environment, the roots Spacelift's services trust, no redirects
+// followed. peer is the last server's leaf certificate.
+type httpsProbe struct {
+	client *http.Client
+	roots  string
+	peer   *x509.Certificate
+}
+
+func (d deps) https(cfg *config.Config) *httpsProbe {
+	roots, desc := d.rootCAs, "the test roots"
+	if roots == nil {
+		roots, desc = rootcas.Roots(cfg)
+	}
+	hp := &httpsProbe{roots: desc}
+	tr := &http.Transport{
+		Proxy:             http.ProxyFromEnvironment,
+		DialContext:       (&net.Dialer{}).DialContext,
+		ForceAttemptHTTP2: true,
+		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12, Time: d.now,
+			VerifyConnection: func(cs tls.ConnectionState) error {
+				if len(cs.PeerCertificates) > 0 {
+					hp.peer = cs.PeerCertificates[0]
+				}
+				return nil
+			}},
+	}
+	hp.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return hp
+}
+
+func transportFailure(url, host, roots string, err error, hung bool) checks.Result {
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
@@ -146,8 +167,10 @@ func transportFailure(url, host string, err error, hung bool) checks.Result {
 		if unknown.Cert != nil {
 			issuer = " (issuer " + unknown.Cert.Issuer.String() + ")"
 		}
-		return checks.Failf("Serve a certificate from a publicly trusted CA (with the full chain) for "+host+": workers reject private or staging CAs such as Let's Encrypt staging.",
-			"the certificate of %s is not trusted by the system roots%s", host, issuer)
+		return checks.Failf("Serve the full chain for "+host+" from a CA that workers and Spacelift's services trust: a publicly trusted CA (not a staging CA such as Let's Encrypt staging), "+
+			"or a private CA that you add everywhere: ADDITIONAL_ROOT_CAS for Spacelift's services (this check trusts it too), and on worker pools the system trust store "+
+			"(ca_certificates of the EC2 worker-pool module), AdditionalRootCAsSecretName (CloudFormation worker pool) or .pem files in /opt/spacelift/certs (Kubernetes controller).",
+			"the certificate of %s is not trusted by %s%s", host, roots, issuer)
 	case errors.As(err, &hostErr):
 		return checks.Failf("Issue the certificate for "+host+" (as a subjectAltName), or set SERVER_DOMAIN to a name it covers.",
 			"the certificate served for %s does not cover that name: %v", host, hostErr.Error())

@@ -7,7 +7,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 	"math/big"
 	"net"
 	"net/http"
@@ -41,7 +44,7 @@ func run(t *testing.T, domain string, stage checks.Stage, d deps, timeout time.D
 
 // testCA makes a CA and a server certificate for 127.0.0.1 valid for
 // validFor.
-func testCA(t *testing.T, validFor time.Duration) (*x509.CertPool, tls.Certificate) {
+func testCA(t *testing.T, validFor time.Duration) (*x509.CertPool, tls.Certificate, []byte) {
 	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "health test CA"},
@@ -61,7 +64,7 @@ func testCA(t *testing.T, validFor time.Duration) (*x509.CertPool, tls.Certifica
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	return pool, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return pool, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
 
 func serve(t *testing.T, cert tls.Certificate, h http.HandlerFunc) string {
@@ -73,7 +76,7 @@ func serve(t *testing.T, cert tls.Certificate, h http.HandlerFunc) string {
 }
 
 func TestHealth(t *testing.T) {
-	pool, cert := testCA(t, 200*24*time.Hour)
+	pool, cert, _ := testCA(t, 200*24*time.Hour)
 	var hits atomic.Int32
 	ok := serve(t, cert, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/health" {
@@ -87,7 +90,7 @@ func TestHealth(t *testing.T) {
 	redirect := serve(t, cert, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://sso.example.com/login", http.StatusFound)
 	})
-	soonPool, soonCert := testCA(t, 5*24*time.Hour)
+	soonPool, soonCert, _ := testCA(t, 5*24*time.Hour)
 	soon := serve(t, soonCert, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := l.Addr().String()
@@ -116,7 +119,7 @@ func TestHealth(t *testing.T) {
 		{"domain written with a scheme", "https://" + ok + "/", trusted, checks.Pass, nil},
 		{"unhealthy", down, trusted, checks.Fail, []string{"answered 503 Service Unavailable"}},
 		{"redirected", redirect, trusted, checks.Fail, []string{"redirects to https://sso.example.com/login"}},
-		{"untrusted certificate", ok, deps{now: time.Now}, checks.Fail, []string{"is not trusted by the system roots", "publicly trusted CA"}},
+		{"untrusted certificate", ok, deps{now: time.Now}, checks.Fail, []string{"is not trusted by system roots", "publicly trusted CA", "ADDITIONAL_ROOT_CAS", "/opt/spacelift/certs"}},
 		{"certificate expiring soon", soon, deps{rootCAs: soonPool, now: time.Now}, checks.Warn, []string{"expires in 4 days"}},
 		{"nothing listening", closed, trusted, checks.Fail, []string{"connection refused"}},
 		{"never answers", silentL.Addr().String(), trusted, checks.Fail, []string{"did not answer"}},
@@ -132,9 +135,36 @@ func TestHealth(t *testing.T) {
 	}
 }
 
+// A private CA given to Spacelift's services in ADDITIONAL_ROOT_CAS is
+// trusted here too: workers and services can trust private CAs.
+func TestHealthTrustsAdditionalRootCAs(t *testing.T) {
+	_, cert, caPEM := testCA(t, 200*24*time.Hour)
+	ok := serve(t, cert, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	cfg := msgtest.Config(t, map[string]string{configcheck.ServerDomain: ok, rootcas.Var: rootcas.Encode(caPEM)}, Backend{}, configcheck.Backend{})
+	p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{Stage: checks.PostInstall})
+	o := msgtest.Run(t, p, 2*time.Second, HealthID)[HealthID]
+	msgtest.Expect(t, HealthID, o, checks.Pass, "trusted roots: system roots plus 1 CA certificate(s) from ADDITIONAL_ROOT_CAS")
+}
+
 func TestHealthDisabled(t *testing.T) {
 	o := run(t, "spacelift.example.com", checks.PreInstall, deps{now: time.Now}, time.Second)
 	msgtest.Expect(t, HealthID, o, checks.Skip, "--stage post-install")
 	o = run(t, "", checks.PostInstall, deps{now: time.Now}, time.Second)
 	msgtest.Expect(t, HealthID, o, checks.Skip, "SERVER_DOMAIN is not set")
+}
+
+func TestPublicAPI(t *testing.T) {
+	_, cert, caPEM := testCA(t, 200*24*time.Hour)
+	up := serve(t, cert, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
+	closed := testsvc.ClosedAddr(t)
+	run := func(api string, stage checks.Stage) checks.Outcome {
+		cfg := msgtest.Config(t, map[string]string{configcheck.SpaceliftPublicAPIVar: api, rootcas.Var: rootcas.Encode(caPEM)}, Backend{}, configcheck.Backend{})
+		p := checks.Build([]checks.Backend{Backend{}}, cfg, checks.Options{Stage: stage})
+		o := msgtest.Run(t, p, 2*time.Second, PublicAPIID)[PublicAPIID]
+		t.Logf("%s: %s\n%s", PublicAPIID, o.Result.Status, msgtest.Text(o.Result))
+		return o
+	}
+	msgtest.Expect(t, PublicAPIID, run("https://"+up, checks.PostInstall), checks.Pass, "answers over HTTPS (404 Not Found)")
+	msgtest.Expect(t, PublicAPIID, run("https://"+closed, checks.PostInstall), checks.Warn, "connection refused", "Usage reports are lost")
+	msgtest.Expect(t, PublicAPIID, run("https://"+up, checks.PreInstall), checks.Skip, "--stage post-install")
 }

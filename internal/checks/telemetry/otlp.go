@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -42,7 +43,9 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 	details := []checks.Detail{checks.KV("endpoint", raw), checks.KV("grpc target", target)}
 	creds := insecure.NewCredentials()
 	if u.Scheme == "https" {
-		creds = credentials.NewTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
+		roots, desc := rootcas.Roots(cfg)
+		creds = credentials.NewTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: roots})
+		details = append(details, checks.KV("trusted roots", desc))
 		warnings = append(warnings, "it uses https://, but the docs require http://")
 		advice = append(advice, "Use http://HOST:4317 unless your collector terminates TLS and you have confirmed Spacelift supports it.")
 	}
