@@ -336,3 +336,105 @@ func scalarText(n *yaml.Node, want string) (string, []yamlProblem) {
 	}
 	return n.Value, nil
 }
+
+// byteSizeKind is a size in bytes: a whole number with an optional unit,
+// 50MiB, 512KiB, 1GiB (K, Ki and KiB are 1024; KB is 1000), from 1 byte to
+// MaxMaxInputSize.
+func byteSizeKind() valueKind[int64] {
+	bad := func(s string) string {
+		return fmt.Sprintf("%q is not a size from 1B to %s, such as 50MiB", s, FormatSize(MaxMaxInputSize))
+	}
+	return valueKind[int64]{
+		name: "size in bytes, e.g. 50MiB",
+		addFlag: func(fs *pflag.FlagSet, name, short string, def int64, usage string) {
+			fs.StringP(name, short, FormatSize(def), usage)
+		},
+		getFlag: func(fs *pflag.FlagSet, name string) (int64, error) {
+			raw, err := fs.GetString(name)
+			if err != nil {
+				return 0, err
+			}
+			n, ok := ParseSize(raw)
+			if !ok {
+				return 0, fmt.Errorf("--%s %s", name, bad(raw))
+			}
+			return n, nil
+		},
+		env: func(raw string) (int64, error) {
+			n, ok := ParseSize(raw)
+			if !ok {
+				return 0, fmt.Errorf("%s", bad(raw))
+			}
+			return n, nil
+		},
+		yaml: func(n *yaml.Node) (int64, []yamlProblem) {
+			s, problems := scalarText(n, "a size")
+			if problems != nil {
+				return 0, problems
+			}
+			v, ok := ParseSize(s)
+			if !ok {
+				return 0, []yamlProblem{{n, bad(s), "write a number of bytes with a unit, e.g. 50MiB"}}
+			}
+			return v, nil
+		},
+		check: func(flag string, v int64) error {
+			if v < 1 || v > MaxMaxInputSize {
+				return fmt.Errorf("--%s must be from 1B to %s", flag, FormatSize(MaxMaxInputSize))
+			}
+			return nil
+		},
+		format:   FormatSize,
+		yamlText: FormatSize,
+		schema: func(def int64) map[string]any {
+			return map[string]any{"anyOf": []any{
+				map[string]any{"type": "string", "pattern": sizePattern},
+				map[string]any{"type": "integer", "minimum": 1, "maximum": MaxMaxInputSize},
+				map[string]any{"type": "null"},
+			}, "default": FormatSize(def)}
+		},
+	}
+}
+
+// sizePattern is what ParseSize accepts, for the JSON Schema.
+const sizePattern = `^\s*[0-9]+\s*([KkMmGg]([Ii]?[Bb]?)|[Bb])?\s*$`
+
+// ParseSize reads a size such as 50MiB, 512KiB, 10MB or 1048576 (bytes).
+// It accepts 1 byte to MaxMaxInputSize.
+func ParseSize(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 12 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var unit int64
+	switch strings.ToLower(strings.TrimSpace(s[i:])) {
+	case "", "b":
+		unit = 1
+	case "k", "ki", "kib":
+		unit = 1 << 10
+	case "kb":
+		unit = 1000
+	case "m", "mi", "mib":
+		unit = 1 << 20
+	case "mb":
+		unit = 1000 * 1000
+	case "g", "gi", "gib":
+		unit = 1 << 30
+	case "gb":
+		unit = 1000 * 1000 * 1000
+	default:
+		return 0, false
+	}
+	if n < 1 || n > MaxMaxInputSize/unit {
+		return 0, false
+	}
+	return n * unit, true
+}
