@@ -36,11 +36,13 @@ func (e *InputError) Error() string { return e.Path + ": " + e.Problem }
 // ReadInput reads an input file whole, refusing anything but a regular
 // file (checked before it is opened, so a FIFO is never opened and cannot
 // block) and anything larger than max bytes (0 means
-// DefaultMaxInputSize). It is LoadOptions.ReadFile's default.
+// DefaultMaxInputSize; at most MaxMaxInputSize). It is
+// LoadOptions.ReadFile's default.
 func ReadInput(path string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxInputSize
 	}
+	max = min(max, MaxMaxInputSize)
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err

@@ -125,6 +125,33 @@ func TestInputMemoryIsBoundedByTheCap(t *testing.T) {
 	}
 }
 
+// TestYAMLLoadersMemoryIsBoundedByTheCap: a Secret or a config file with
+// one value nearly as large as the default cap. yaml.v3 copies a scalar
+// several times on its way (its read buffer, the token, the node's
+// string), so the bound is looser than the env file's, still a constant
+// multiple of the cap.
+func TestYAMLLoadersMemoryIsBoundedByTheCap(t *testing.T) {
+	const limit = DefaultMaxInputSize
+	dir := t.TempDir()
+	value := strings.Repeat("k", int(limit)-100)
+	for _, o := range []LoadOptions{
+		{K8sSecrets: []string{write(t, dir, "string.yaml", "kind: Secret\nstringData:\n  ENCRYPTION_RSA_PRIVATE_KEY: "+value+"\n")}},
+		{K8sSecrets: []string{write(t, dir, "data.yaml", "kind: Secret\ndata:\n  ENCRYPTION_RSA_PRIVATE_KEY: "+value[:len(value)/4*4]+"\n")}},
+		{ConfigPath: write(t, dir, "c.yaml", "encryption:\n  rsa:\n    privateKey: "+value+"\n")},
+	} {
+		o.Catalog, o.Env = testCatalog(), map[string]string{}
+		var cfg *Config
+		var ds Diagnostics
+		n := allocated(func() { cfg, ds = Load(o) })
+		if ds.HasErrors() || !cfg.Has(RSAPrivateKey) {
+			t.Fatalf("%v: not read:\n%s", append(o.K8sSecrets, o.ConfigPath), diagLines(ds))
+		}
+		if n > 12*uint64(limit) {
+			t.Errorf("%v: %d bytes allocated for a %d-byte file", append(o.K8sSecrets, o.ConfigPath), n, limit)
+		}
+	}
+}
+
 // TestYAMLSetsTheCapOfTheFilesReadAfterIt: preflight.maxInputSize applies to
 // the <key>File references, env files and Secrets; a flag or the
 // environment (Fixed) wins over it.

@@ -120,28 +120,13 @@ func positiveIntKind() valueKind[int] {
 		n, err := strconv.Atoi(s)
 		return n, err == nil && n >= 1
 	}
+	env, yamlRead := parsedScalar(parse, bad, "a whole number", "use a whole number of at least 1, e.g. 8")
 	return valueKind[int]{
 		name:    "whole number, at least 1",
 		addFlag: func(fs *pflag.FlagSet, name, short string, def int, usage string) { fs.IntP(name, short, def, usage) },
 		getFlag: func(fs *pflag.FlagSet, name string) (int, error) { return fs.GetInt(name) },
-		env: func(raw string) (int, error) {
-			n, ok := parse(strings.TrimSpace(raw))
-			if !ok {
-				return 0, fmt.Errorf("%s", bad(raw))
-			}
-			return n, nil
-		},
-		yaml: func(n *yaml.Node) (int, []yamlProblem) {
-			s, problems := scalarText(n, "a whole number")
-			if problems != nil {
-				return 0, problems
-			}
-			v, ok := parse(s)
-			if !ok {
-				return 0, []yamlProblem{{n, bad(s), "use a whole number of at least 1, e.g. 8"}}
-			}
-			return v, nil
-		},
+		env:     env,
+		yaml:    yamlRead,
 		check: func(flag string, v int) error {
 			if v < 1 {
 				return fmt.Errorf("--%s must be at least 1", flag)
@@ -154,6 +139,32 @@ func positiveIntKind() valueKind[int] {
 			return map[string]any{"type": []string{"integer", "null"}, "minimum": 1, "default": def}
 		},
 	}
+}
+
+// parsedScalar reads a kind whose variable and YAML value are the same text
+// for parse (spaces around it ignored); bad words the problem, hint is the
+// YAML diagnostic's.
+func parsedScalar[T any](parse func(string) (T, bool), bad func(string) string, want, hint string) (func(string) (T, error), func(*yaml.Node) (T, []yamlProblem)) {
+	var zero T
+	env := func(raw string) (T, error) {
+		v, ok := parse(strings.TrimSpace(raw))
+		if !ok {
+			return zero, fmt.Errorf("%s", bad(raw))
+		}
+		return v, nil
+	}
+	yamlRead := func(n *yaml.Node) (T, []yamlProblem) {
+		s, problems := scalarText(n, want)
+		if problems != nil {
+			return zero, problems
+		}
+		v, ok := parse(s)
+		if !ok {
+			return zero, []yamlProblem{{n, bad(s), hint}}
+		}
+		return v, nil
+	}
+	return env, yamlRead
 }
 
 func positiveDurationKind() valueKind[time.Duration] {
@@ -344,6 +355,7 @@ func byteSizeKind() valueKind[int64] {
 	bad := func(s string) string {
 		return fmt.Sprintf("%q is not a size from 1B to %s, such as 50MiB", s, FormatSize(MaxMaxInputSize))
 	}
+	env, yamlRead := parsedScalar(ParseSize, bad, "a size", "write a number of bytes with a unit, e.g. 50MiB")
 	return valueKind[int64]{
 		name: "size in bytes, e.g. 50MiB",
 		addFlag: func(fs *pflag.FlagSet, name, short string, def int64, usage string) {
@@ -360,24 +372,8 @@ func byteSizeKind() valueKind[int64] {
 			}
 			return n, nil
 		},
-		env: func(raw string) (int64, error) {
-			n, ok := ParseSize(raw)
-			if !ok {
-				return 0, fmt.Errorf("%s", bad(raw))
-			}
-			return n, nil
-		},
-		yaml: func(n *yaml.Node) (int64, []yamlProblem) {
-			s, problems := scalarText(n, "a size")
-			if problems != nil {
-				return 0, problems
-			}
-			v, ok := ParseSize(s)
-			if !ok {
-				return 0, []yamlProblem{{n, bad(s), "write a number of bytes with a unit, e.g. 50MiB"}}
-			}
-			return v, nil
-		},
+		env:  env,
+		yaml: yamlRead,
 		check: func(flag string, v int64) error {
 			if v < 1 || v > MaxMaxInputSize {
 				return fmt.Errorf("--%s must be from 1B to %s", flag, FormatSize(MaxMaxInputSize))
