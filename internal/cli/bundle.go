@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
@@ -84,7 +86,11 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	s := o.Check.Streams
 	var packed *report.Report
 	if o.Results != "" {
-		r, err := readResults(o.Results)
+		limit, err := o.Check.Inputs.limit(s)
+		if err != nil {
+			return err
+		}
+		r, err := readResults(o.Results, limit.Bytes)
 		if err != nil {
 			return err
 		}
@@ -173,15 +179,19 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	return verdict(rep, failOn(p.settings))
 }
 
-// readResults loads --results before anything else runs: a wrong path or a
-// file that is not our JSON is a usage error.
-func readResults(path string) (report.Report, error) {
-	f, err := os.Open(path)
+// readResults loads --results before anything else runs: a wrong path, a
+// file that is not a regular file or is larger than the input size limit,
+// or a file that is not our JSON is a usage error.
+func readResults(path string, limit int64) (report.Report, error) {
+	data, err := config.ReadInput(path, limit)
+	var ie *config.InputError
+	if errors.As(err, &ie) {
+		return report.Report{}, usageErrorf("--results %s: %s\n  hint: %s", safetext.EscapeLine(path), ie.Problem, ie.Hint)
+	}
 	if err != nil {
 		return report.Report{}, usageErrorf("--results: %v", err)
 	}
-	defer f.Close()
-	r, err := report.ParseJSON(f)
+	r, err := report.ParseJSON(bytes.NewReader(data))
 	if err != nil {
 		return report.Report{}, usageErrorf("--results %s: not a JSON report written by `check -o json` (%v)", path, err)
 	}

@@ -441,6 +441,11 @@ func TestBundlePacksEarlierResults(t *testing.T) {
 	if m.Results.Source != "file" || !strings.Contains(string(files["results.md"]), "config.compat") {
 		t.Errorf("results not packed: %+v", m.Results)
 	}
+	// Packing an earlier run needs no configuration input.
+	noInput := filepath.Join(dir, "no-input.tar.gz")
+	if code, _, stderr := run(t, nil, "bundle", "--results", results, "-o", noInput, "-q"); code != ExitOK {
+		t.Errorf("--results without a configuration: exit %d: %s", code, stderr)
+	}
 	if code, _, stderr := run(t, nil, "bundle", "--results", filepath.Join(dir, "nope.json"), "-o", out); code != ExitUsage || !strings.Contains(stderr, "--results") {
 		t.Errorf("missing --results file: exit %d %s", code, stderr)
 	}

@@ -40,6 +40,9 @@ func variableRows(b *strings.Builder, vars []config.Var) {
 			secret = "yes"
 		}
 		notes := v.Doc
+		for _, a := range v.Aliases {
+			notes += fmt.Sprintf(" Also read as `%s`.", a)
+		}
 		if v.Default != "" {
 			notes += fmt.Sprintf(" Spacelift's default when unset: `%s`.", v.Default)
 		}

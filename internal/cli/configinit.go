@@ -34,8 +34,12 @@ The first line points editors (yaml-language-server) at the JSON Schema that
   kubectl -n spacelift get secret spacelift-shared -o yaml > shared.yaml && spacectl-preflight config init --k8s-secret shared.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			limit, err := in.limit(s)
+			if err != nil {
+				return err
+			}
 			cfg, diags := config.Load(config.LoadOptions{
-				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true, Catalog: s.catalog(),
+				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true, Catalog: s.catalog(), Limit: limit,
 			})
 			diags.Write(s.Err)
 			if diags.HasErrors() {
@@ -64,6 +68,7 @@ The first line points editors (yaml-language-server) at the JSON Schema that
 	fs.StringArrayVar(&in.EnvFiles, "env-file", nil, "pre-fill from a dotenv file with Spacelift's variable names (repeatable)")
 	fs.StringArrayVar(&in.K8sSecrets, "k8s-secret", nil, "pre-fill from Kubernetes Secret manifest(s) (repeatable)")
 	fs.BoolVar(&in.FromEnv, "from-env", false, "pre-fill from Spacelift's variables in the process environment")
+	in.addLimitFlags(fs)
 	fs.StringVar(&schema, "schema", config.SchemaURL, "JSON Schema URL or path for the yaml-language-server modeline")
 	fs.StringVar(&outPath, "file", "", "write to this file instead of stdout")
 	fs.BoolVar(&force, "force", false, "overwrite --file if it exists")

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // InputOptions are the flags that name where the configuration comes from;
@@ -13,6 +17,9 @@ type InputOptions struct {
 	EnvFiles   []string
 	K8sSecrets []string
 	FromEnv    bool
+	// flags holds --max-input-size (the Input settings), resolved with the
+	// environment before any file is read.
+	flags *pflag.FlagSet
 }
 
 func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
@@ -20,13 +27,36 @@ func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.EnvFiles, "env-file", nil, "dotenv file with Spacelift's variable names (repeatable)")
 	fs.StringArrayVar(&o.K8sSecrets, "k8s-secret", nil, "Kubernetes Secret manifest(s) with Spacelift's variables (repeatable)")
 	fs.BoolVar(&o.FromEnv, "from-env", false, "also read Spacelift's variables from the process environment")
+	o.addLimitFlags(fs)
+}
+
+// addLimitFlags adds the Input settings' flags (--max-input-size), for
+// commands that declare their input flags themselves (config init).
+func (o *InputOptions) addLimitFlags(fs *pflag.FlagSet) {
+	config.AddInputSettingFlags(fs)
+	o.flags = fs
+}
+
+// limit is the input size cap from --max-input-size and
+// $SPACECTL_PREFLIGHT_MAX_INPUT_SIZE (the YAML file's key applies once the
+// file is read: config.Load).
+func (o *InputOptions) limit(s *Streams) (config.InputLimit, error) {
+	l, err := config.ResolveInputLimit(s.Env, o.flags)
+	if err != nil {
+		return l, usageErrorf("%v", err)
+	}
+	return l, nil
 }
 
 // load reads and validates the configuration, printing every diagnostic to
 // stderr. Warnings do not stop the command; errors do (exit 2).
 func (o *InputOptions) load(s *Streams) (*config.Config, error) {
+	limit, err := o.limit(s)
+	if err != nil {
+		return nil, err
+	}
 	cfg, diags := config.Load(config.LoadOptions{
-		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(),
+		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(), Limit: limit,
 	})
 	diags.Write(s.Err)
 	if diags.HasErrors() {
@@ -36,11 +66,35 @@ func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 }
 
 // requireSome refuses to check an empty configuration: with no input at
-// all every check would fail, and the real mistake (a forgotten flag) would
-// drown in a wall of "not set".
+// all, or inputs that set no variable (an empty file, a file with no
+// Secret in it, --from-env where none of Spacelift's variables is set),
+// every check would fail, and the real mistake (a forgotten flag, the
+// wrong file) would drown in a wall of "not set".
 func (o *InputOptions) requireSome(cfg *config.Config) error {
-	if len(cfg.Files) > 0 || o.FromEnv {
-		return nil
+	if len(cfg.Files) == 0 && !o.FromEnv {
+		return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
 	}
-	return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
+	for _, n := range cfg.Names() {
+		if cfg.Has(n) {
+			return nil
+		}
+	}
+	var inputs []string
+	for _, f := range cfg.Files {
+		inputs = append(inputs, safetext.EscapeLine(f))
+	}
+	if o.FromEnv {
+		inputs = append(inputs, "the environment (--from-env)")
+	}
+	return usageErrorf("the configuration sets no variable: %s set none of Spacelift's variables, so nothing could be checked\n"+
+		"  hint: pass the file Spacelift is configured with (an env file of NAME=value lines, or the Secret manifests `kubectl get secret NAME -o yaml` prints); `spacectl-preflight config init` lists every variable",
+		joinAnd(inputs))
+}
+
+// joinAnd lists names as "a", "a and b" or "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return fmt.Sprintf("%s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }

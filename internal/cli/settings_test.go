@@ -65,7 +65,8 @@ func TestEnumeratedSettingsMapToTheirTypes(t *testing.T) {
 func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
 	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
 	config.AddSettingFlags(fs)
-	if err := fs.Parse([]string{"--only", "config.*", "--check-timeout", "5s"}); err != nil {
+	config.AddInputSettingFlags(fs)
+	if err := fs.Parse([]string{"--only", "config.*", "--check-timeout", "5s", "--max-input-size", "20MiB"}); err != nil {
 		t.Fatal(err)
 	}
 	pf := config.Preflight{
@@ -87,6 +88,7 @@ func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
 		"failOn":       {"fail", "default"},
 		"only":         {"config.*", "flag --only"},
 		"skip":         {"", "default"},
+		"maxInputSize": {"20MiB", "flag --max-input-size"},
 	}
 	got := settingSources(rs)
 	table := config.Settings()

@@ -39,10 +39,12 @@ func NewCatalog(vars []Var) (*Catalog, error) {
 		case v.Origin == "" || v.Doc == "":
 			return nil, fmt.Errorf("variable %s needs an origin and a doc line", v.Name)
 		}
-		if _, dup := c.index[v.Name]; dup {
-			return nil, fmt.Errorf("variable %s is declared twice", v.Name)
+		for _, n := range append([]string{v.Name}, v.Aliases...) {
+			if _, dup := c.index[n]; dup {
+				return nil, fmt.Errorf("variable %s is declared twice", n)
+			}
+			c.index[n] = i
 		}
-		c.index[v.Name] = i
 		keys := []string{v.Path}
 		if v.FileKey {
 			keys = append(keys, v.Path+"File")
@@ -67,7 +69,7 @@ func NewCatalog(vars []Var) (*Catalog, error) {
 // Vars returns the variables in documentation order, as a new slice.
 func (c *Catalog) Vars() []Var { return append([]Var(nil), c.vars...) }
 
-// Lookup finds a variable by its environment name.
+// Lookup finds a variable by its environment name or one of its aliases.
 func (c *Catalog) Lookup(name string) (Var, bool) {
 	i, ok := c.index[name]
 	if !ok {

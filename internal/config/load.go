@@ -5,6 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // DefaultFile is read when present and no other config file is named.
@@ -27,15 +30,23 @@ type LoadOptions struct {
 	Env map[string]string
 	// Catalog is every variable the backends accept.
 	Catalog *Catalog
-	// ReadFile reads input files (injected for tests); defaults to os.ReadFile.
+	// Limit caps the size of each input file (its zero value:
+	// DefaultMaxInputSize). Unless the flag or the environment fixed it,
+	// the YAML file's preflight.maxInputSize sets it for the files read
+	// after the YAML file: its <key>File references, env files, Secrets.
+	Limit InputLimit
+	// ReadFile reads input files (injected for tests). The default is
+	// ReadInput under Limit: regular files only, each at most Limit bytes.
 	ReadFile func(string) ([]byte, error)
 }
 
 // Load merges every input into one Config. It returns every problem found;
 // when Diagnostics.HasErrors() the Config must not be used to run checks.
 func Load(o LoadOptions) (*Config, Diagnostics) {
+	limit := o.Limit.Bytes
 	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
+		// The closure reads limit at each call: the YAML file may change it.
+		o.ReadFile = func(path string) ([]byte, error) { return ReadInput(path, limit) }
 	}
 	cfg := New(o.Catalog)
 	var ds Diagnostics
@@ -56,14 +67,18 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 			cfg.Files = append(cfg.Files, path)
 			l := &yamlLoader{file: path, dir: filepath.Dir(path), env: o.Env, cfg: cfg, ds: &ds, readFile: o.ReadFile}
 			l.load(data)
+			if _, set := cfg.Preflight.Pos[maxInputSizeKey]; set && !o.Limit.Fixed {
+				limit = cfg.Preflight.MaxInputSize
+			}
+			l.readFileRefs()
 		case explicit || !errors.Is(err, fs.ErrNotExist):
-			ds.errorf(Source{Kind: FromYAML, File: path}, "", "pass an existing file with -c, or drop -c to use only env files and flags", "cannot read the config file: %v", pathErr(err))
+			ds.readError(Source{Kind: FromYAML, File: path}, "", err, "pass an existing file with -c, or drop -c to use only env files and flags", "cannot read the config file")
 		}
 	}
 	for _, f := range o.EnvFiles {
 		data, err := o.ReadFile(f)
 		if err != nil {
-			ds.errorf(Source{Kind: FromEnvFile, File: f}, "", "check the --env-file path", "cannot read: %v", pathErr(err))
+			ds.readError(Source{Kind: FromEnvFile, File: f}, "", err, "check the --env-file path", "cannot read")
 			continue
 		}
 		cfg.Files = append(cfg.Files, f)
@@ -74,7 +89,7 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 	for _, f := range o.K8sSecrets {
 		data, err := o.ReadFile(f)
 		if err != nil {
-			ds.errorf(Source{Kind: FromK8s, File: f}, "", "check the --k8s-secret path", "cannot read: %v", pathErr(err))
+			ds.readError(Source{Kind: FromK8s, File: f}, "", err, "check the --k8s-secret path", "cannot read")
 			continue
 		}
 		cfg.Files = append(cfg.Files, f)
@@ -83,11 +98,49 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		}, &ds)
 	}
 	if o.FromEnv {
-		for _, v := range o.Catalog.Vars() {
-			if val, ok := o.Env[v.Name]; ok {
-				cfg.setChecked(v.Name, val, Source{Kind: FromEnv, Var: v.Name}, &ds)
+		fromEnv(cfg, o.Env, &ds)
+	}
+	return cfg, ds
+}
+
+// fromEnv reads the catalog's variables from the process environment, then
+// warns about each other name that is a likely typo of one. The process
+// environment holds many variables that are not ours (PATH, HOSTNAME,
+// Kubernetes' service links): Catalog.typoOf keeps those quiet.
+func fromEnv(cfg *Config, env map[string]string, ds *Diagnostics) {
+	for _, v := range cfg.cat.Vars() {
+		// Aliases first, so the canonical name wins when both are set.
+		for _, n := range append(append([]string(nil), v.Aliases...), v.Name) {
+			if val, ok := env[n]; ok {
+				cfg.setChecked(n, val, Source{Kind: FromEnv, Var: n}, ds)
 			}
 		}
 	}
-	return cfg, ds
+	own := map[string]bool{EnvConfigPath: true}
+	for _, s := range Settings() {
+		own[s.Env] = true
+	}
+	names := make([]string, 0, len(env))
+	for n := range env {
+		if _, known := cfg.cat.Lookup(n); !known && !own[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		cfg.cat.warnTypo(n, Source{Kind: FromEnv, Var: safetext.EscapeLine(n)}, ds)
+	}
+}
+
+// readError reports an input file that could not be read: the reader's
+// own problem and hint when it refused the file (an InputError: not a
+// regular file, too large), else what the operating system said after
+// what, with the caller's hint.
+func (ds *Diagnostics) readError(pos Source, key string, err error, hint, what string) {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		ds.errorf(pos, key, ie.Hint, "%s", ie.Problem)
+		return
+	}
+	ds.errorf(pos, key, hint, "%s: %s", what, pathErr(err))
 }

@@ -150,7 +150,7 @@ ENCRYPTION_TYPE=kms # inline comment
 	out := diagLines(ds)
 	for _, want := range []string{
 		p + `:5: MESSAGE_QUEUE_TYPE: unknown value "rabbit" (want one of: sqs, postgres)`,
-		p + `:6: not a NAME=value line`,
+		p + ":6:1: not a NAME=value line: it has no `=`",
 		`warning: ` + p + `:7: OBJECT_STORAGE_BUKET_STATES: unknown variable, ignored`, `did you mean OBJECT_STORAGE_BUCKET_STATES?`,
 	} {
 		if !strings.Contains(out, want) {
@@ -193,7 +193,7 @@ metadata:
 `)
 	cfg, ds := Load(LoadOptions{Catalog: testCatalog(), K8sSecrets: []string{p}, Env: map[string]string{}})
 	out := diagLines(ds)
-	if !strings.Contains(out, p+":7:3: DATABASE_URL: not valid base64") {
+	if !strings.Contains(out, p+":7:17: DATABASE_URL: not valid base64") {
 		t.Errorf("missing base64 error:\n%s", out)
 	}
 	if !strings.Contains(out, `warning: `+p+`:18:1: document 3 is a "Deployment", not a Secret; ignored`) {

@@ -36,6 +36,11 @@ type Setting struct {
 	// Doc is one line: the flag's usage text, the starter config's comment
 	// and (capitalised) the JSON Schema's description.
 	Doc string
+	// Input marks a setting of how the inputs are read: its flag comes with
+	// the input flags (-c, --env-file, …) on every command that reads them,
+	// and the flag and the environment are resolved before the inputs are
+	// read (ResolveInputLimit).
+	Input bool
 	// typ knows the setting's type: its default, its field in
 	// SettingValues, how each layer spells it and how it is shown.
 	typ settingType
@@ -73,7 +78,22 @@ func Settings() []Setting {
 		{Key: "skip", Flag: "skip", Env: EnvSettingPrefix + "SKIP",
 			Doc: "skip checks whose ID matches this glob (repeatable)",
 			typ: settingField(globsKind(), nil, func(v *SettingValues) *[]string { return &v.Skip })},
+		{Key: maxInputSizeKey, Flag: "max-input-size", Env: EnvSettingPrefix + "MAX_INPUT_SIZE", Input: true,
+			Doc: "largest input file to read, e.g. 50MiB: config, env files, Secrets, key files, bundle --results",
+			typ: settingField(byteSizeKind(), DefaultMaxInputSize, func(v *SettingValues) *int64 { return &v.MaxInputSize })},
 	}
+}
+
+// maxInputSizeKey is the input size cap's key in Settings.
+const maxInputSizeKey = "maxInputSize"
+
+func maxInputSizeSetting() Setting {
+	for _, s := range Settings() {
+		if s.Key == maxInputSizeKey {
+			return s
+		}
+	}
+	panic("config: no " + maxInputSizeKey + " setting")
 }
 
 // SettingValues holds one value of every setting: the effective ones after
@@ -86,6 +106,7 @@ type SettingValues struct {
 	Stage        string // one of Choices() of "stage"
 	FailOn       string // one of Choices() of "failOn"
 	Only, Skip   []string
+	MaxInputSize int64 // bytes
 }
 
 // RunSettings are the settings after layering, lowest first: defaults <
@@ -99,12 +120,51 @@ type RunSettings struct {
 	From map[string]SourceKind
 }
 
-// AddSettingFlags adds one flag per setting (check and bundle both run
-// checks, so both take them).
+// AddSettingFlags adds one flag per run setting (check and bundle both run
+// checks, so both take them). The Input settings' flags come with the
+// input flags: AddInputSettingFlags.
 func AddSettingFlags(fs *pflag.FlagSet) {
 	for _, s := range Settings() {
-		s.typ.addFlag(fs, s)
+		if !s.Input {
+			s.typ.addFlag(fs, s)
+		}
 	}
+}
+
+// AddInputSettingFlags adds the flags of the Input settings, for every
+// command that reads input files.
+func AddInputSettingFlags(fs *pflag.FlagSet) {
+	for _, s := range Settings() {
+		if s.Input {
+			s.typ.addFlag(fs, s)
+		}
+	}
+}
+
+// InputLimit is the cap on the size of each input file.
+type InputLimit struct {
+	Bytes int64 // 0 means DefaultMaxInputSize
+	// Fixed says the flag or the environment chose Bytes, so the YAML
+	// file's preflight.maxInputSize, a lower layer, cannot change it.
+	Fixed bool
+}
+
+// ResolveInputLimit layers --max-input-size over
+// $SPACECTL_PREFLIGHT_MAX_INPUT_SIZE over the default, before any input is
+// read. The YAML file's preflight.maxInputSize is applied by Load once the
+// file is read: it cannot apply to the YAML file itself.
+func ResolveInputLimit(env map[string]string, fs *pflag.FlagSet) (InputLimit, error) {
+	var inputs []Setting
+	for _, s := range Settings() {
+		if s.Input {
+			inputs = append(inputs, s)
+		}
+	}
+	rs := RunSettings{From: map[string]SourceKind{}}
+	if err := resolve(inputs, Preflight{}, env, fs, &rs); err != nil {
+		return InputLimit{}, err
+	}
+	return InputLimit{Bytes: rs.MaxInputSize, Fixed: rs.From[maxInputSizeKey] != FromDefault}, nil
 }
 
 // ResolveSettings layers the settings: each setting starts at its default
@@ -120,8 +180,14 @@ func AddSettingFlags(fs *pflag.FlagSet) {
 // parsing done here, and the YAML section would go through a map once more.
 func ResolveSettings(pf Preflight, env map[string]string, fs *pflag.FlagSet) (RunSettings, error) {
 	rs := RunSettings{CheckTimeouts: pf.CheckTimeouts, From: map[string]SourceKind{}}
+	err := resolve(Settings(), pf, env, fs, &rs)
+	return rs, err
+}
+
+// resolve layers the settings of list into rs, as ResolveSettings says.
+func resolve(list []Setting, pf Preflight, env map[string]string, fs *pflag.FlagSet, rs *RunSettings) error {
 	var problems []string
-	for _, s := range Settings() {
+	for _, s := range list {
 		s.typ.setDefault(&rs.SettingValues)
 		rs.From[s.Key] = FromDefault
 		if _, ok := pf.Pos[s.Key]; ok {
@@ -137,20 +203,20 @@ func ResolveSettings(pf Preflight, env map[string]string, fs *pflag.FlagSet) (Ru
 		}
 		if f := flagOf(fs, s); f != nil && f.Changed {
 			if err := s.typ.fromFlag(fs, s, &rs.SettingValues); err != nil {
-				return rs, err
+				return err
 			}
 			rs.From[s.Key] = FromFlag
 		}
 	}
 	if len(problems) > 0 {
-		return rs, errors.New(strings.Join(problems, "\n"))
+		return errors.New(strings.Join(problems, "\n"))
 	}
-	for _, s := range Settings() {
+	for _, s := range list {
 		if err := s.typ.check(s, rs.SettingValues); err != nil {
-			return rs, err
+			return err
 		}
 	}
-	return rs, nil
+	return nil
 }
 
 func flagOf(fs *pflag.FlagSet, s Setting) *pflag.Flag {

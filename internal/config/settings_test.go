@@ -14,6 +14,7 @@ func settingFlags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	AddSettingFlags(fs)
+	AddInputSettingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,17 @@ func TestEverySettingReachesEveryOutput(t *testing.T) {
 	n := 0
 	fs.VisitAll(func(*pflag.Flag) { n++ })
 	if n != len(Settings()) {
-		t.Errorf("AddSettingFlags added %d flags for %d settings", n, len(Settings()))
+		t.Errorf("AddSettingFlags and AddInputSettingFlags added %d flags for %d settings", n, len(Settings()))
+	}
+	// Each flag comes from exactly one of the two: a command with the input
+	// flags and the run flags (check, bundle) must not define one twice.
+	run, input := pflag.NewFlagSet("run", pflag.ContinueOnError), pflag.NewFlagSet("input", pflag.ContinueOnError)
+	AddSettingFlags(run)
+	AddInputSettingFlags(input)
+	for _, s := range Settings() {
+		if (run.Lookup(s.Flag) != nil) == (input.Lookup(s.Flag) != nil) || (input.Lookup(s.Flag) != nil) != s.Input {
+			t.Errorf("--%s: run flags %v, input flags %v, Input %v", s.Flag, run.Lookup(s.Flag) != nil, input.Lookup(s.Flag) != nil, s.Input)
+		}
 	}
 }
 
@@ -131,6 +142,7 @@ var samples = map[string]struct{ yaml, env, flag, wantYAML, wantEnv, wantFlag st
 	"failOn":       {"warn", "fail", "warn", "warn", "fail", "warn"},
 	"only":         {`["a.*", "b.c"]`, "d.*,e.f", "g.*", "a.*,b.c", "d.*,e.f", "g.*"},
 	"skip":         {`["x.*"]`, "y.*", "z.*", "x.*", "y.*", "z.*"},
+	"maxInputSize": {"20MiB", "30mb", "40 KiB", "20MiB", "30000000B", "40KiB"},
 }
 
 // TestSettingPrecedence: defaults < YAML < environment < flags, for every

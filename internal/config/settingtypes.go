@@ -120,28 +120,13 @@ func positiveIntKind() valueKind[int] {
 		n, err := strconv.Atoi(s)
 		return n, err == nil && n >= 1
 	}
+	env, yamlRead := parsedScalar(parse, bad, "a whole number", "use a whole number of at least 1, e.g. 8")
 	return valueKind[int]{
 		name:    "whole number, at least 1",
 		addFlag: func(fs *pflag.FlagSet, name, short string, def int, usage string) { fs.IntP(name, short, def, usage) },
 		getFlag: func(fs *pflag.FlagSet, name string) (int, error) { return fs.GetInt(name) },
-		env: func(raw string) (int, error) {
-			n, ok := parse(strings.TrimSpace(raw))
-			if !ok {
-				return 0, fmt.Errorf("%s", bad(raw))
-			}
-			return n, nil
-		},
-		yaml: func(n *yaml.Node) (int, []yamlProblem) {
-			s, problems := scalarText(n, "a whole number")
-			if problems != nil {
-				return 0, problems
-			}
-			v, ok := parse(s)
-			if !ok {
-				return 0, []yamlProblem{{n, bad(s), "use a whole number of at least 1, e.g. 8"}}
-			}
-			return v, nil
-		},
+		env:     env,
+		yaml:    yamlRead,
 		check: func(flag string, v int) error {
 			if v < 1 {
 				return fmt.Errorf("--%s must be at least 1", flag)
@@ -154,6 +139,32 @@ func positiveIntKind() valueKind[int] {
 			return map[string]any{"type": []string{"integer", "null"}, "minimum": 1, "default": def}
 		},
 	}
+}
+
+// parsedScalar reads a kind whose variable and YAML value are the same text
+// for parse (spaces around it ignored); bad words the problem, hint is the
+// YAML diagnostic's.
+func parsedScalar[T any](parse func(string) (T, bool), bad func(string) string, want, hint string) (func(string) (T, error), func(*yaml.Node) (T, []yamlProblem)) {
+	var zero T
+	env := func(raw string) (T, error) {
+		v, ok := parse(strings.TrimSpace(raw))
+		if !ok {
+			return zero, fmt.Errorf("%s", bad(raw))
+		}
+		return v, nil
+	}
+	yamlRead := func(n *yaml.Node) (T, []yamlProblem) {
+		s, problems := scalarText(n, want)
+		if problems != nil {
+			return zero, problems
+		}
+		v, ok := parse(s)
+		if !ok {
+			return zero, []yamlProblem{{n, bad(s), hint}}
+		}
+		return v, nil
+	}
+	return env, yamlRead
 }
 
 func positiveDurationKind() valueKind[time.Duration] {
@@ -335,4 +346,91 @@ func scalarText(n *yaml.Node, want string) (string, []yamlProblem) {
 		return "", []yamlProblem{{n, fmt.Sprintf("expected %s, got %s", want, kindName(n)), "write a single value"}}
 	}
 	return n.Value, nil
+}
+
+// byteSizeKind is a size in bytes: a whole number with an optional unit,
+// 50MiB, 512KiB, 1GiB (K, Ki and KiB are 1024; KB is 1000), from 1 byte to
+// MaxMaxInputSize.
+func byteSizeKind() valueKind[int64] {
+	bad := func(s string) string {
+		return fmt.Sprintf("%q is not a size from 1B to %s, such as 50MiB", s, FormatSize(MaxMaxInputSize))
+	}
+	env, yamlRead := parsedScalar(ParseSize, bad, "a size", "write a number of bytes with a unit, e.g. 50MiB")
+	return valueKind[int64]{
+		name: "size in bytes, e.g. 50MiB",
+		addFlag: func(fs *pflag.FlagSet, name, short string, def int64, usage string) {
+			fs.StringP(name, short, FormatSize(def), usage)
+		},
+		getFlag: func(fs *pflag.FlagSet, name string) (int64, error) {
+			raw, err := fs.GetString(name)
+			if err != nil {
+				return 0, err
+			}
+			n, ok := ParseSize(raw)
+			if !ok {
+				return 0, fmt.Errorf("--%s %s", name, bad(raw))
+			}
+			return n, nil
+		},
+		env:  env,
+		yaml: yamlRead,
+		check: func(flag string, v int64) error {
+			if v < 1 || v > MaxMaxInputSize {
+				return fmt.Errorf("--%s must be from 1B to %s", flag, FormatSize(MaxMaxInputSize))
+			}
+			return nil
+		},
+		format:   FormatSize,
+		yamlText: FormatSize,
+		schema: func(def int64) map[string]any {
+			return map[string]any{"anyOf": []any{
+				map[string]any{"type": "string", "pattern": sizePattern},
+				map[string]any{"type": "integer", "minimum": 1, "maximum": MaxMaxInputSize},
+				map[string]any{"type": "null"},
+			}, "default": FormatSize(def)}
+		},
+	}
+}
+
+// sizePattern is what ParseSize accepts, for the JSON Schema.
+const sizePattern = `^\s*[0-9]+\s*([KkMmGg]([Ii]?[Bb]?)|[Bb])?\s*$`
+
+// ParseSize reads a size such as 50MiB, 512KiB, 10MB or 1048576 (bytes).
+// It accepts 1 byte to MaxMaxInputSize.
+func ParseSize(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 12 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var unit int64
+	switch strings.ToLower(strings.TrimSpace(s[i:])) {
+	case "", "b":
+		unit = 1
+	case "k", "ki", "kib":
+		unit = 1 << 10
+	case "kb":
+		unit = 1000
+	case "m", "mi", "mib":
+		unit = 1 << 20
+	case "mb":
+		unit = 1000 * 1000
+	case "g", "gi", "gib":
+		unit = 1 << 30
+	case "gb":
+		unit = 1000 * 1000 * 1000
+	default:
+		return 0, false
+	}
+	if n < 1 || n > MaxMaxInputSize/unit {
+		return 0, false
+	}
+	return n * unit, true
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
+	suggestpkg "github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
 
 // checkValue validates a value against its variable's kind. It returns the
@@ -40,33 +43,61 @@ func checkValue(v Var, text string) (problem, hint string) {
 }
 
 // setChecked validates and stores a value coming from an env-style source
-// (env file, Secret, process environment). Unknown names are ignored unless
-// they look like a typo of a known one.
+// (env file, Secret, process environment). Unknown names are ignored,
+// with a warning when they look like a typo of a known one. A secret's
+// value is never quoted.
 func (c *Config) setChecked(name, text string, src Source, ds *Diagnostics) {
 	v, ok := c.cat.Lookup(name)
 	if !ok {
-		if c.cat.looksLikeOurs(name) {
-			if s := suggest(name, c.cat.Names()); s != "" {
-				ds.warnf(src, name, fmt.Sprintf("did you mean %s?", s), "unknown variable, ignored")
-			}
-		}
+		c.cat.warnTypo(name, src, ds)
 		return
 	}
 	if p, h := checkValue(v, text); p != "" {
+		if v.Secret {
+			p = "invalid value"
+		}
 		ds.errorf(src, name, h, "%s", p)
 		return
 	}
 	c.Set(v, text, src)
 }
 
-// looksLikeOurs limits typo warnings to names in the families of known
-// variables (their first word: OBJECT_, DATABASE_, MQTT_, …), so a pod's
-// unrelated variables (PATH, HOSTNAME, …) are never reported.
-func (c *Catalog) looksLikeOurs(name string) bool {
-	for _, v := range c.vars {
-		if w, _, ok := strings.Cut(v.Name, "_"); ok && strings.HasPrefix(name, w+"_") {
-			return true
-		}
+// warnTypo warns that an unknown variable is ignored when it is a likely
+// typo of a known one.
+func (c *Catalog) warnTypo(name string, src Source, ds *Diagnostics) {
+	known, caseOnly := c.typoOf(name)
+	if known == "" {
+		return
 	}
-	return false
+	summary := "unknown variable, ignored"
+	if caseOnly {
+		summary += " (names are case-sensitive)"
+	}
+	ds.warnf(src, safetext.EscapeLine(name), fmt.Sprintf("did you mean %s?", known), "%s", summary)
+}
+
+// typoOf returns the known variable an unknown name was probably meant to
+// be: the same name in another letter case, or a known name within a small
+// edit distance, compared case-insensitively, where swapping two adjacent
+// characters is one edit (DATABSE_URL, AWS_REGOIN, database_url). The
+// distance allowed is small on purpose: env files, Secrets and above all a
+// pod's environment (--from-env) hold many variables that are not ours
+// (PATH, HOSTNAME, KUBERNETES_SERVICE_HOST, a dd-agent Service's
+// DD_AGENT_PORT, two edits from DD_AGENT_HOST), and a warning about
+// them would be noise.
+func (c *Catalog) typoOf(name string) (known string, caseOnly bool) {
+	upper := strings.ToUpper(name)
+	if _, ok := c.Lookup(upper); ok {
+		return upper, true
+	}
+	var maxDist int
+	switch {
+	case len(name) >= 16:
+		maxDist = 2
+	case len(name) >= 6:
+		maxDist = 1
+	default:
+		return "", false
+	}
+	return suggestpkg.Closest(upper, c.Names(), maxDist), false
 }

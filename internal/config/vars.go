@@ -25,6 +25,9 @@ type Var struct {
 	// FoldCase accepts enum values in another letter case (the check then
 	// warns, because Spacelift's case-sensitivity is unconfirmed).
 	FoldCase bool
+	// Aliases are other environment names that set the same variable, as
+	// Go reads http_proxy for HTTP_PROXY.
+	Aliases []string
 	// Origin says whose variable it is: OriginSpacelift, OriginModule,
 	// OriginSDK or OriginTool.
 	Origin string
@@ -85,6 +88,9 @@ func (v Var) OneOf(def string, values ...string) Var {
 	v.Kind, v.Enum, v.Default = KindEnum, values, def
 	return v
 }
+
+// Alias also accepts the value under other environment names.
+func (v Var) Alias(names ...string) Var { v.Aliases = append(append([]string(nil), v.Aliases...), names...); return v }
 
 // AnyCase accepts the enum values in another letter case.
 func (v Var) AnyCase() Var { v.FoldCase = true; return v }

@@ -1,15 +1,21 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // schema is the tree of accepted YAML keys, derived from Vars so the file
@@ -67,6 +73,17 @@ type yamlLoader struct {
 	ds   *Diagnostics
 	// readFile reads <key>File references (the loader's injected reader).
 	readFile func(string) ([]byte, error)
+	// fileRefs are the <key>File references, read once the walk is done
+	// (readFileRefs), so the file's own preflight.maxInputSize, wherever it
+	// is written, applies to them.
+	fileRefs []fileRef
+}
+
+type fileRef struct {
+	key  string
+	v    Var
+	n    *yaml.Node
+	path string
 }
 
 func (l *yamlLoader) pos(n *yaml.Node) Source {
@@ -77,8 +94,7 @@ func (l *yamlLoader) pos(n *yaml.Node) Source {
 func (l *yamlLoader) load(data []byte) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlErrPos(err)
-		l.ds.errorf(Source{Kind: FromYAML, File: l.file, Line: line}, "", "check indentation (spaces, not tabs), colons and quotes", "%s", msg)
+		l.ds.errorf(yamlErrSource(Source{Kind: FromYAML, File: l.file}, err, data), "", "check indentation (spaces, not tabs), colons and quotes", "%s", yamlErrMsg(err))
 		return
 	}
 	if len(doc.Content) == 0 {
@@ -96,7 +112,8 @@ func (l *yamlLoader) walk(n *yaml.Node, sc *schema, prefix string) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		key := prefix + k.Value
+		// The key is printed in diagnostics: escaped, as it is the input's.
+		key := prefix + safetext.EscapeLine(k.Value)
 		if seen[k.Value] {
 			l.ds.errorf(l.pos(k), key, "remove one of the two", "duplicate key")
 			continue
@@ -163,7 +180,7 @@ func (l *yamlLoader) leaf(key string, sc *schema, n *yaml.Node) {
 		return
 	}
 	if sc.viaFile {
-		l.fromFile(key, v, n, expanded)
+		l.fileRefs = append(l.fileRefs, fileRef{key: key, v: v, n: n, path: expanded})
 		return
 	}
 	if v.Secret && expanded != "" && !refRe.MatchString(text) {
@@ -187,6 +204,13 @@ func (l *yamlLoader) leaf(key string, sc *schema, n *yaml.Node) {
 	l.cfg.Set(v, expanded, l.pos(n))
 }
 
+// readFileRefs reads the <key>File references the walk found.
+func (l *yamlLoader) readFileRefs() {
+	for _, r := range l.fileRefs {
+		l.fromFile(r.key, r.v, r.n, r.path)
+	}
+}
+
 func (l *yamlLoader) fromFile(key string, v Var, n *yaml.Node, path string) {
 	if path == "" {
 		return
@@ -196,7 +220,7 @@ func (l *yamlLoader) fromFile(key string, v Var, n *yaml.Node, path string) {
 	}
 	data, err := l.readFile(path)
 	if err != nil {
-		l.ds.errorf(l.pos(n), key, "the path is relative to the config file's folder", "cannot read the file: %v", pathErr(err))
+		l.ds.readError(l.pos(n), key, err, "the path is relative to the config file's folder", "cannot read the file")
 		return
 	}
 	if prev, ok := l.cfg.vars[v.Name]; ok && prev.Source.Kind == FromYAML {
@@ -316,15 +340,71 @@ func (l *yamlLoader) duration(key string, n *yaml.Node, s string) (time.Duration
 	return d, len(problems) == 0
 }
 
-var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// Compiled on first use, like the catalog's.
+var (
+	yamlLineRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
+	yamlQuotedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\\s*(?:`[^`]*`|\"[^\"]*\")") })
+	yamlAnchorRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(unknown anchor|anchor) '.*' (referenced|value contains itself)$`)
+	})
+)
 
-func yamlErrPos(err error) (int, string) {
-	msg := err.Error()
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return line, m[2]
+// yamlErrSource locates a yaml.v3 parse error in the file at pos: its
+// line, or, for the reader's errors, which carry none (a control
+// character, invalid UTF-8: a binary file), the first such character.
+func yamlErrSource(pos Source, err error, data []byte) Source {
+	pos.Line, _ = yamlErrPos(err)
+	if pos.Line == 0 {
+		pos.Line, pos.Col, _ = notYAMLTextAt(data)
 	}
-	return 0, strings.TrimPrefix(msg, "yaml: ")
+	return pos
+}
+
+// yamlErrMsg is a yaml.v3 parse error's message, without its position.
+func yamlErrMsg(err error) string {
+	_, msg := yamlErrPos(err)
+	return msg
+}
+
+// notYAMLTextAt finds the first character YAML does not allow (YAML 1.2
+// §5.1: C0 controls but tab, line feed and carriage return; DEL; C1
+// controls but NEL; invalid UTF-8), as 1-based line and column.
+func notYAMLTextAt(data []byte) (line, col int, ok bool) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1,
+			r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85:
+			return line, col, true
+		case r == '\n':
+			line, col = line+1, 0
+		}
+		col++
+		i += size
+	}
+	return 0, 0, false
+}
+
+// yamlErrPos splits a yaml.v3 parse error into its line and its message.
+// A few messages quote the input (an anchor's name, a value that failed to
+// decode, in backquotes or double quotes): the quoted text is dropped, and
+// the rest escaped, so the message says what is wrong without repeating
+// what the file holds. (The parser's other messages quote only its own
+// syntax, e.g. "did not find expected ',' or ']'".)
+func yamlErrPos(err error) (int, string) {
+	msg, _, _ := strings.Cut(err.Error(), "\n") // "unmarshal errors:" lists one error per line
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if m := yamlLineRe().FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	if m := yamlAnchorRe().FindStringSubmatch(msg); m != nil {
+		msg = m[1] + " " + m[2]
+	}
+	return line, safetext.EscapeLine(yamlQuotedRe().ReplaceAllString(msg, ""))
 }
 
 func kindName(n *yaml.Node) string {
@@ -373,7 +453,12 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-// pathErr drops the "open " prefix os errors carry; the path is kept.
+// pathErr drops the operation ("open ", "stat ") os errors start with;
+// the path is kept, escaped, with what went wrong.
 func pathErr(err error) string {
-	return strings.TrimPrefix(err.Error(), "open ")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return safetext.EscapeLine(pe.Path) + ": " + pe.Err.Error()
+	}
+	return safetext.EscapeLine(err.Error())
 }

@@ -17,8 +17,13 @@ func Closest(s string, candidates []string, maxDist int) string {
 	return best
 }
 
-// Distance is the Levenshtein edit distance between a and b, in bytes.
+// Distance is the optimal string alignment distance between a and b, in
+// bytes: the Levenshtein distance (insertions, deletions, substitutions)
+// where swapping two adjacent characters also counts as one edit, because
+// that is the most common typo (AWS_REGOIN for AWS_REGION).
 func Distance(a, b string) int {
+	// Three rows: the one before the previous is needed for transpositions.
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -32,8 +37,11 @@ func Distance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

@@ -24,9 +24,11 @@ func networkVars() []config.Var {
 	return []config.Var{
 		config.Spacelift(rootcas.Var, "tls.additionalRootCas", `Private CAs the services trust for outbound TLS: base64 of {"caCertificates": ["<base64 PEM>", …]}.`),
 		config.Spacelift(rootcas.FileVar, "tls.additionalRootCasFile", "Path of a file holding the same value as ADDITIONAL_ROOT_CAS (documented on the staging docs site only)."),
-		config.Spacelift(HTTPProxy, "proxy.http", "Proxy for outbound HTTP, with its scheme (http://proxy:3128)."),
-		config.Spacelift(HTTPSProxy, "proxy.https", "Proxy for outbound HTTPS, with its scheme (http://proxy:3128)."),
-		config.Spacelift(NoProxy, "proxy.noProxy", "Hosts, domains and CIDRs that bypass the proxy, comma-separated."),
+		// Go, which Spacelift's services are written in, reads the
+		// lower-case names too.
+		config.Spacelift(HTTPProxy, "proxy.http", "Proxy for outbound HTTP, with its scheme (http://proxy:3128).").Alias("http_proxy"),
+		config.Spacelift(HTTPSProxy, "proxy.https", "Proxy for outbound HTTPS, with its scheme (http://proxy:3128).").Alias("https_proxy"),
+		config.Spacelift(NoProxy, "proxy.noProxy", "Hosts, domains and CIDRs that bypass the proxy, comma-separated.").Alias("no_proxy"),
 	}
 }
 
