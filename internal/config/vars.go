@@ -90,7 +90,10 @@ func (v Var) OneOf(def string, values ...string) Var {
 }
 
 // Alias also accepts the value under other environment names.
-func (v Var) Alias(names ...string) Var { v.Aliases = append(append([]string(nil), v.Aliases...), names...); return v }
+func (v Var) Alias(names ...string) Var {
+	v.Aliases = append(append([]string(nil), v.Aliases...), names...)
+	return v
+}
 
 // AnyCase accepts the enum values in another letter case.
 func (v Var) AnyCase() Var { v.FoldCase = true; return v }
