@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,8 +29,12 @@ import (
 var spaceliftSecrets = []string{"spacelift-shared", "spacelift-server", "spacelift-drain"}
 
 type manifests struct {
-	jobs []batchv1.Job
-	sas  []corev1.ServiceAccount
+	jobs        []batchv1.Job
+	sas         []corev1.ServiceAccount
+	deployments []appsv1.Deployment
+	services    []corev1.Service
+	monitors    []monitoringv1.ServiceMonitor
+	rules       []monitoringv1.PrometheusRule
 }
 
 // load decodes every document of every YAML file in this folder, strictly:
@@ -62,6 +68,14 @@ func load(t *testing.T) manifests {
 				var sa corev1.ServiceAccount
 				decodeStrict(t, f, doc, &sa)
 				m.sas = append(m.sas, sa)
+			case "apps/v1/Deployment":
+				m.deployments = append(m.deployments, decodeAs[appsv1.Deployment](t, f, doc))
+			case "v1/Service":
+				m.services = append(m.services, decodeAs[corev1.Service](t, f, doc))
+			case "monitoring.coreos.com/v1/ServiceMonitor":
+				m.monitors = append(m.monitors, decodeAs[monitoringv1.ServiceMonitor](t, f, doc))
+			case "monitoring.coreos.com/v1/PrometheusRule":
+				m.rules = append(m.rules, decodeAs[monitoringv1.PrometheusRule](t, f, doc))
 			default:
 				t.Fatalf("%s document %d: unexpected %s %s; add it to this test", f, i+1, tm.APIVersion, tm.Kind)
 			}
@@ -70,7 +84,18 @@ func load(t *testing.T) manifests {
 	if len(m.jobs) != 1 || len(m.sas) != 1 {
 		t.Fatalf("want one Job and one ServiceAccount, got %d and %d", len(m.jobs), len(m.sas))
 	}
+	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.monitors) != 1 || len(m.rules) != 1 {
+		t.Fatalf("want serve.yaml's Deployment, Service, ServiceMonitor and PrometheusRule, got %d, %d, %d and %d",
+			len(m.deployments), len(m.services), len(m.monitors), len(m.rules))
+	}
 	return m
+}
+
+func decodeAs[T any](t *testing.T, file, doc string) T {
+	t.Helper()
+	var v T
+	decodeStrict(t, file, doc, &v)
+	return v
 }
 
 func decodeStrict(t *testing.T, file, doc string, into any) {
@@ -113,8 +138,13 @@ func TestJobRunsOnceWithSpaceliftsSecrets(t *testing.T) {
 	if len(spec.Containers) != 1 {
 		t.Fatalf("want one container, got %d", len(spec.Containers))
 	}
-	c := spec.Containers[0]
+	readsSpaceliftSecrets(t, spec.Containers[0])
+}
 
+// readsSpaceliftSecrets: the container runs the released image's
+// entrypoint with exactly Spacelift's Secrets as its environment.
+func readsSpaceliftSecrets(t *testing.T, c corev1.Container) {
+	t.Helper()
 	var secrets []string
 	for _, e := range c.EnvFrom {
 		if e.SecretRef == nil {
@@ -162,7 +192,13 @@ func TestJobArgsAreAValidCheckCommand(t *testing.T) {
 }
 
 func TestJobRunsUnprivileged(t *testing.T) {
-	spec := load(t).jobs[0].Spec.Template.Spec
+	m := load(t)
+	runsUnprivileged(t, m.jobs[0].Spec.Template.Spec)
+	runsUnprivileged(t, m.deployments[0].Spec.Template.Spec)
+}
+
+func runsUnprivileged(t *testing.T, spec corev1.PodSpec) {
+	t.Helper()
 	psc, csc := spec.SecurityContext, spec.Containers[0].SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
 		t.Errorf("the pod must set runAsNonRoot: true")
