@@ -49,6 +49,8 @@ code { font-size: .9rem; }
 .s-error.badge { background: var(--error); } .s-skip.badge { background: var(--skip); }
 .steps { margin: .4rem 0 0; padding-left: 1rem; list-style: none; }
 .steps li { margin: .15rem 0; }
+.evidence { margin-left: 3rem; color: var(--muted); overflow-wrap: anywhere; }
+.skipped { margin: .5rem 0 0 .5rem; } .skipped ul { margin: .3rem 0; padding-left: 1rem; list-style: none; color: var(--muted); }
 details { margin-top: .3rem; } summary { cursor: pointer; color: var(--muted); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .3rem 0; }
 dt { color: var(--muted); } dd { margin: 0; }
@@ -90,15 +92,21 @@ type pageData struct {
 type pageGroup struct {
 	ID, Title string
 	Entries   []pageEntry
+	// Skipped are the checks that did not run (disabled, not selected),
+	// listed under the table, folded.
+	Skipped []pageEntry
 }
 
 type pageEntry struct {
-	ID, Title, Status, Message, Advice, DocURL, BlockedBy, Since, Took string
-	Steps                                                              []pageStep
-	Details                                                            []checks.Detail
+	ID, Title, Status, Message, Advice, DocURL, DocLabel, BlockedBy, Since, Took string
+	Steps                                                                        []pageStep
+	Details                                                                      []checks.Detail
 }
 
-type pageStep struct{ Status, Title, Advice string }
+type pageStep struct {
+	Status, Title, Advice string
+	Evidence              []checks.Detail
+}
 
 func (h *handler) pageData() pageData {
 	v := h.st.view()
@@ -117,13 +125,17 @@ func (h *handler) pageData() pageData {
 	d.HasRun = true
 	d.Status, d.StatusWord = r.Summary.Status.String(), strings.ToUpper(r.Summary.Status.String())
 	s := r.Summary
-	d.Counts = fmt.Sprintf("%d passed · %d warnings · %d failed · %d errors · %d skipped", s.Pass, s.Warn, s.Fail, s.Error, s.Skip)
+	d.Counts = fmt.Sprintf("%d passed · %s · %d failed · %s · %d skipped", s.Pass, plural(s.Warn, "warning"), s.Fail, plural(s.Error, "error"), s.Skip)
 	d.Finished = timestamp(v.finished)
 	d.FinishedAgo = humanDuration(now.Sub(v.finished))
 	d.Took = humanDuration(r.Duration)
 	for _, g := range r.Groups() {
 		pg := pageGroup{ID: g.Name, Title: safetext.EscapeLine(g.Title)}
 		for _, e := range g.Entries {
+			if e.Status == checks.Skip {
+				pg.Skipped = append(pg.Skipped, entryOf(e, change{}))
+				continue
+			}
 			pg.Entries = append(pg.Entries, entryOf(e, v.changes[e.ID]))
 		}
 		d.Groups = append(d.Groups, pg)
@@ -135,7 +147,10 @@ func entryOf(e report.Entry, c change) pageEntry {
 	pe := pageEntry{
 		ID: e.ID, Title: safetext.EscapeLine(e.Title), Status: e.Status.String(),
 		Message: safetext.Escape(e.Message), Advice: safetext.Escape(e.Advice), DocURL: e.DocURL,
-		BlockedBy: strings.Join(e.BlockedBy, ", "), Took: humanDuration(e.Duration),
+		BlockedBy: strings.Join(e.BlockedBy, ", "), Took: humanDuration(e.Duration), DocLabel: "How to fix",
+	}
+	if e.Status == checks.Pass {
+		pe.DocLabel = "About this check"
 	}
 	if !c.since.IsZero() {
 		pe.Since = timestamp(c.since)
@@ -143,19 +158,55 @@ func entryOf(e report.Entry, c change) pageEntry {
 			pe.Since = "at least since " + pe.Since
 		}
 	}
+	// As in the table: a step shows its advice when it differs from the
+	// check's and was not shown yet; the check's own advice only when the
+	// steps did not already show all of it.
+	shown := map[string]bool{}
 	for _, s := range e.Steps {
-		pe.Steps = append(pe.Steps, pageStep{Status: s.Status.String(), Title: safetext.Escape(s.Title()), Advice: safetext.Escape(s.Advice)})
+		ps := pageStep{Status: s.Status.String(), Title: safetext.Escape(s.Title()), Evidence: escapeDetails(s.Evidence)}
+		if s.Advice != "" && s.Advice != e.Advice && !shown[s.Advice] {
+			ps.Advice = safetext.Escape(s.Advice)
+			for _, l := range strings.Split(s.Advice, "\n") {
+				shown[l] = true
+			}
+		}
+		pe.Steps = append(pe.Steps, ps)
 	}
-	for _, kv := range e.Details {
-		pe.Details = append(pe.Details, checks.Detail{Key: safetext.EscapeLine(kv.Key), Value: safetext.Escape(kv.Value)})
+	if covered := e.Advice != "" && allShown(e.Advice, shown); covered {
+		pe.Advice = ""
 	}
+	pe.Details = escapeDetails(e.Details)
 	return pe
+}
+
+func allShown(advice string, shown map[string]bool) bool {
+	for _, l := range strings.Split(advice, "\n") {
+		if !shown[l] {
+			return false
+		}
+	}
+	return true
+}
+
+func escapeDetails(ds checks.Details) []checks.Detail {
+	out := make([]checks.Detail, 0, len(ds))
+	for _, kv := range ds {
+		out = append(out, checks.Detail{Key: safetext.EscapeLine(kv.Key), Value: safetext.Escape(kv.Value)})
+	}
+	return out
 }
 
 // refreshSeconds reloads the page about as often as results can change,
 // at most every 10 s and at least every minute.
 func refreshSeconds(interval time.Duration) int {
 	return int(min(max(interval/5, 10*time.Second), time.Minute).Seconds())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
