@@ -15,6 +15,7 @@ import (
 	"time"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/spf13/cobra"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -171,10 +172,21 @@ func readsSpaceliftSecrets(t *testing.T, c corev1.Container) {
 // environment and prints both the table and the JSON report to the log.
 func TestJobArgsAreAValidCheckCommand(t *testing.T) {
 	c := load(t).jobs[0].Spec.Template.Spec.Containers[0]
+	cmd := parseArgs(t, c, "check")
+	outputs, _ := cmd.Flags().GetStringArray("output")
+	if !slices.Contains(outputs, "table") || !slices.ContainsFunc(outputs, func(o string) bool { return strings.HasPrefix(o, "json=/dev/std") }) {
+		t.Errorf("outputs %v: want the table on stdout and the JSON on /dev/stdout or /dev/stderr", outputs)
+	}
+}
+
+// parseArgs parses the container's args as the CLI would: they must run
+// command, with no stray argument, reading the environment (--from-env).
+func parseArgs(t *testing.T, c corev1.Container, command string) *cobra.Command {
+	t.Helper()
 	root := cli.NewRootCmd(&cli.Streams{Env: map[string]string{}, Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, cli.BuildInfo{})
 	cmd, rest, err := root.Find(c.Args)
-	if err != nil || cmd.Name() != "check" {
-		t.Fatalf("args %v do not run `check`: %v", c.Args, err)
+	if err != nil || cmd.Name() != command {
+		t.Fatalf("args %v do not run `%s`: %v", c.Args, command, err)
 	}
 	if err := cmd.ParseFlags(rest); err != nil {
 		t.Fatalf("args %v: %v", c.Args, err)
@@ -185,10 +197,7 @@ func TestJobArgsAreAValidCheckCommand(t *testing.T) {
 	if fromEnv, _ := cmd.Flags().GetBool("from-env"); !fromEnv {
 		t.Errorf("args %v lack --from-env: the Secrets arrive as environment variables", c.Args)
 	}
-	outputs, _ := cmd.Flags().GetStringArray("output")
-	if !slices.Contains(outputs, "table") || !slices.ContainsFunc(outputs, func(o string) bool { return strings.HasPrefix(o, "json=/dev/std") }) {
-		t.Errorf("outputs %v: want the table on stdout and the JSON on /dev/stdout or /dev/stderr", outputs)
-	}
+	return cmd
 }
 
 func TestJobRunsUnprivileged(t *testing.T) {

@@ -1,7 +1,6 @@
 package kubernetes_test
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"os/exec"
@@ -17,7 +16,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/spacelift-io/spacectl-preflight/internal/cli"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
@@ -50,20 +48,7 @@ func TestServeDeploymentKeepsCheckingReadOnly(t *testing.T) {
 	c := spec.Containers[0]
 	readsSpaceliftSecrets(t, c)
 
-	root := cli.NewRootCmd(&cli.Streams{Env: map[string]string{}, Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, cli.BuildInfo{})
-	cmd, rest, err := root.Find(c.Args)
-	if err != nil || cmd.Name() != "serve" {
-		t.Fatalf("args %v do not run `serve`: %v", c.Args, err)
-	}
-	if err := cmd.ParseFlags(rest); err != nil {
-		t.Fatalf("args %v: %v", c.Args, err)
-	}
-	if pos := cmd.Flags().Args(); len(pos) != 0 {
-		t.Errorf("stray arguments %v", pos)
-	}
-	if fromEnv, _ := cmd.Flags().GetBool("from-env"); !fromEnv {
-		t.Errorf("args %v lack --from-env: the Secrets arrive as environment variables", c.Args)
-	}
+	cmd := parseArgs(t, c, "serve")
 	if w, _ := cmd.Flags().GetBool("write-probes"); w {
 		t.Errorf("the published Deployment must stay read-only (no --write-probes)")
 	}

@@ -76,17 +76,8 @@ func TestBrowserSeesConsoleErrors(t *testing.T) {
 // stylesheet applied (the FAIL badge's red).
 func TestBrowserRendersTheServePage(t *testing.T) {
 	env := testsvc.RequireMap(t, "SPT_PG17_URL", "SPT_MINIO_ENDPOINT", "SPT_MINIO_ACCESS_KEY")
-	cfg := filepath.Join(t.TempDir(), "spacelift.env")
-	writeFile(t, cfg, strings.Join([]string{
-		"DATABASE_URL=" + env["SPT_PG17_URL"],
-		"OBJECT_STORAGE_TYPE=minio",
-		"OBJECT_STORAGE_MINIO_ENDPOINT=" + env["SPT_MINIO_ENDPOINT"],
-		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=" + env["SPT_MINIO_ACCESS_KEY"],
-		"OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=not-the-minio-secret",
-		"OBJECT_STORAGE_MINIO_USE_SSL=false",
-		"OBJECT_STORAGE_BUCKET_STATES=spacelift-states",
-		"OBJECT_STORAGE_BUCKET_MODULES=spacelift-modules",
-	}, "\n")+"\n")
+	cfg := minioEnvFile(t, env["SPT_PG17_URL"], env["SPT_MINIO_ENDPOINT"], env["SPT_MINIO_ACCESS_KEY"], "not-the-minio-secret",
+		"OBJECT_STORAGE_BUCKET_STATES=spacelift-states", "OBJECT_STORAGE_BUCKET_MODULES=spacelift-modules")
 	s := startServe(t, nil, nil, nil, "--env-file", cfg, "--listen", "127.0.0.1:0", "--interval", "1m",
 		"--only", "postgres.*", "--only", "storage.bucket.states", "--only", "storage.bucket.modules")
 	s.waitReady(t, 90*time.Second)

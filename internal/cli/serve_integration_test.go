@@ -11,7 +11,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,16 +82,8 @@ func TestServeScrapedByARealPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	const wrongSecret = "not-the-minio-secret-7Hq"
-	cfg := filepath.Join(t.TempDir(), "spacelift.env")
-	writeFile(t, cfg, strings.Join([]string{
-		"DATABASE_URL=" + env["SPT_PG_TLS_URL"],
-		"OBJECT_STORAGE_TYPE=minio",
-		"OBJECT_STORAGE_MINIO_ENDPOINT=" + env["SPT_MINIO_ENDPOINT"],
-		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=" + env["SPT_MINIO_ACCESS_KEY"],
-		"OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=" + wrongSecret,
-		"OBJECT_STORAGE_MINIO_USE_SSL=false",
-		"OBJECT_STORAGE_BUCKET_STATES=spacelift-states",
-	}, "\n")+"\n")
+	cfg := minioEnvFile(t, env["SPT_PG_TLS_URL"], env["SPT_MINIO_ENDPOINT"], env["SPT_MINIO_ACCESS_KEY"], wrongSecret,
+		"OBJECT_STORAGE_BUCKET_STATES=spacelift-states")
 	s := startServe(t, nil, nil, nil, "--env-file", cfg, "--listen", env["SPT_PROMETHEUS_TARGET"], "--interval", "30s",
 		"--only", "postgres.connect", "--only", "postgres.latency", "--only", "postgres.settings", "--only", "storage.bucket.states")
 
@@ -255,15 +246,8 @@ func TestServeSIGTERMMidRunRemovesTheProbe(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cfg := filepath.Join(t.TempDir(), "spacelift.env")
-	writeFile(t, cfg, strings.Join([]string{
-		"OBJECT_STORAGE_TYPE=minio",
-		"OBJECT_STORAGE_MINIO_ENDPOINT=" + strings.TrimPrefix(proxy.URL, "http://"),
-		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=" + env["SPT_MINIO_ACCESS_KEY"],
-		"OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=" + env["SPT_MINIO_SECRET_KEY"],
-		"OBJECT_STORAGE_MINIO_USE_SSL=false",
-		"OBJECT_STORAGE_BUCKET_STATES=" + bucket,
-	}, "\n")+"\n")
+	cfg := minioEnvFile(t, "", strings.TrimPrefix(proxy.URL, "http://"), env["SPT_MINIO_ACCESS_KEY"], env["SPT_MINIO_SECRET_KEY"],
+		"OBJECT_STORAGE_BUCKET_STATES="+bucket)
 	s := startServe(t, nil, nil, nil, "--env-file", cfg, "--listen", "127.0.0.1:0", "--write-probes", "--only", "storage.bucket.states")
 	select {
 	case <-held:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -322,4 +323,19 @@ func fragments(v string, n int) []string {
 		out = append(out, v[i:i+n])
 	}
 	return out
+}
+
+// minioEnvFile writes a Spacelift env file with MinIO at endpoint (plain
+// HTTP), DATABASE_URL when dbURL is set, and extra lines; it returns its path.
+func minioEnvFile(t *testing.T, dbURL, endpoint, accessKey, secretKey string, extra ...string) string {
+	t.Helper()
+	lines := []string{"OBJECT_STORAGE_TYPE=minio", "OBJECT_STORAGE_MINIO_ENDPOINT=" + endpoint,
+		"OBJECT_STORAGE_MINIO_ACCESS_KEY_ID=" + accessKey, "OBJECT_STORAGE_MINIO_SECRET_ACCESS_KEY=" + secretKey,
+		"OBJECT_STORAGE_MINIO_USE_SSL=false"}
+	if dbURL != "" {
+		lines = append(lines, "DATABASE_URL="+dbURL)
+	}
+	path := filepath.Join(t.TempDir(), "spacelift.env")
+	writeFile(t, path, strings.Join(append(lines, extra...), "\n")+"\n")
+	return path
 }
