@@ -14,6 +14,7 @@ COMMIT       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 DATE         ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 FUZZTIME     ?= 20s
+SERVE        ?=
 # make bench: -count for benchstat (e.g. BENCH_COUNT=10, then benchstat old.txt bin/bench.txt),
 # the harness services the full run uses, and runs per end-to-end figure.
 BENCH_COUNT     ?= 3
@@ -23,7 +24,7 @@ BENCH_SERVICES  ?= postgres,minio,mosquitto,sqs,localkms
 BENCH_COLD_RUNS ?= 21
 BENCH_FULL_RUNS ?= 5
 
-.PHONY: all build test test-unit lint golden demo bench fuzz clean help docs release-snapshot
+.PHONY: all build test test-browser test-unit lint golden demo bench fuzz clean help docs release-snapshot
 
 all: build
 
@@ -48,14 +49,17 @@ lint: $(STATICCHECK) ## gofmt, go vet, staticcheck (fails on any finding)
 test: lint ## lint + every test, against real servers the harness installs and starts
 	scripts/test-services/run.sh -- $(GO) test -race -count=1 ./...
 
+test-browser: ## serve's HTML page in headless Chromium (apt installs it); fails without it
+	scripts/test-browser.sh
+
 test-unit: ## tests that need no server (integration tests skip)
 	$(GO) test -count=1 ./...
 
 golden: ## rewrite golden files after an intended output change
 	$(GO) test ./internal/report/... ./internal/config/... ./internal/cli/... -update
 
-demo: build ## run check against a local sandbox and print the table
-	scripts/demo.sh
+demo: build ## run check against a local sandbox and print the table (SERVE=1: run serve on it, print its URL)
+	SERVE=$(SERVE) scripts/demo.sh
 
 bench: build ## benchmarks + end-to-end figures against the test servers (docs/performance.md)
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) $(BENCH_PKGS) | tee bin/bench.txt

@@ -53,6 +53,17 @@ env_file=$work/spacelift.env
   echo "OBSERVABILITY_VENDOR=Disabled"
 } >"$env_file"
 
+if [[ ${SERVE:-} == 1 ]]; then
+  # make demo SERVE=1: keep checking the sandbox until Ctrl-C (run.sh then
+  # sends SIGTERM: serve cancels its run and exits 0, and the servers stop).
+  addr=127.0.0.1:${DEMO_PORT:-9464}
+  echo "== spacectl-preflight serve --env-file spacelift.env --listen $addr --interval 1m" >&2
+  echo "== open http://$addr/ (metrics: http://$addr/metrics, JSON: http://$addr/results.json); Ctrl-C stops it" >&2
+  trap 'exit 0' INT TERM
+  bin/spacectl-preflight serve --env-file "$env_file" --listen "$addr" --interval 1m -q
+  exit 0
+fi
+
 echo "== spacectl-preflight check --env-file spacelift.env" >&2
 rc=0
 bin/spacectl-preflight check --env-file "$env_file" || rc=$?

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/spf13/cobra"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,8 +30,12 @@ import (
 var spaceliftSecrets = []string{"spacelift-shared", "spacelift-server", "spacelift-drain"}
 
 type manifests struct {
-	jobs []batchv1.Job
-	sas  []corev1.ServiceAccount
+	jobs        []batchv1.Job
+	sas         []corev1.ServiceAccount
+	deployments []appsv1.Deployment
+	services    []corev1.Service
+	monitors    []monitoringv1.ServiceMonitor
+	rules       []monitoringv1.PrometheusRule
 }
 
 // load decodes every document of every YAML file in this folder, strictly:
@@ -62,6 +69,14 @@ func load(t *testing.T) manifests {
 				var sa corev1.ServiceAccount
 				decodeStrict(t, f, doc, &sa)
 				m.sas = append(m.sas, sa)
+			case "apps/v1/Deployment":
+				m.deployments = append(m.deployments, decodeAs[appsv1.Deployment](t, f, doc))
+			case "v1/Service":
+				m.services = append(m.services, decodeAs[corev1.Service](t, f, doc))
+			case "monitoring.coreos.com/v1/ServiceMonitor":
+				m.monitors = append(m.monitors, decodeAs[monitoringv1.ServiceMonitor](t, f, doc))
+			case "monitoring.coreos.com/v1/PrometheusRule":
+				m.rules = append(m.rules, decodeAs[monitoringv1.PrometheusRule](t, f, doc))
 			default:
 				t.Fatalf("%s document %d: unexpected %s %s; add it to this test", f, i+1, tm.APIVersion, tm.Kind)
 			}
@@ -70,7 +85,18 @@ func load(t *testing.T) manifests {
 	if len(m.jobs) != 1 || len(m.sas) != 1 {
 		t.Fatalf("want one Job and one ServiceAccount, got %d and %d", len(m.jobs), len(m.sas))
 	}
+	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.monitors) != 1 || len(m.rules) != 1 {
+		t.Fatalf("want serve.yaml's Deployment, Service, ServiceMonitor and PrometheusRule, got %d, %d, %d and %d",
+			len(m.deployments), len(m.services), len(m.monitors), len(m.rules))
+	}
 	return m
+}
+
+func decodeAs[T any](t *testing.T, file, doc string) T {
+	t.Helper()
+	var v T
+	decodeStrict(t, file, doc, &v)
+	return v
 }
 
 func decodeStrict(t *testing.T, file, doc string, into any) {
@@ -113,8 +139,13 @@ func TestJobRunsOnceWithSpaceliftsSecrets(t *testing.T) {
 	if len(spec.Containers) != 1 {
 		t.Fatalf("want one container, got %d", len(spec.Containers))
 	}
-	c := spec.Containers[0]
+	readsSpaceliftSecrets(t, spec.Containers[0])
+}
 
+// readsSpaceliftSecrets: the container runs the released image's
+// entrypoint with exactly Spacelift's Secrets as its environment.
+func readsSpaceliftSecrets(t *testing.T, c corev1.Container) {
+	t.Helper()
 	var secrets []string
 	for _, e := range c.EnvFrom {
 		if e.SecretRef == nil {
@@ -141,10 +172,21 @@ func TestJobRunsOnceWithSpaceliftsSecrets(t *testing.T) {
 // environment and prints both the table and the JSON report to the log.
 func TestJobArgsAreAValidCheckCommand(t *testing.T) {
 	c := load(t).jobs[0].Spec.Template.Spec.Containers[0]
+	cmd := parseArgs(t, c, "check")
+	outputs, _ := cmd.Flags().GetStringArray("output")
+	if !slices.Contains(outputs, "table") || !slices.ContainsFunc(outputs, func(o string) bool { return strings.HasPrefix(o, "json=/dev/std") }) {
+		t.Errorf("outputs %v: want the table on stdout and the JSON on /dev/stdout or /dev/stderr", outputs)
+	}
+}
+
+// parseArgs parses the container's args as the CLI would: they must run
+// command, with no stray argument, reading the environment (--from-env).
+func parseArgs(t *testing.T, c corev1.Container, command string) *cobra.Command {
+	t.Helper()
 	root := cli.NewRootCmd(&cli.Streams{Env: map[string]string{}, Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, cli.BuildInfo{})
 	cmd, rest, err := root.Find(c.Args)
-	if err != nil || cmd.Name() != "check" {
-		t.Fatalf("args %v do not run `check`: %v", c.Args, err)
+	if err != nil || cmd.Name() != command {
+		t.Fatalf("args %v do not run `%s`: %v", c.Args, command, err)
 	}
 	if err := cmd.ParseFlags(rest); err != nil {
 		t.Fatalf("args %v: %v", c.Args, err)
@@ -155,14 +197,17 @@ func TestJobArgsAreAValidCheckCommand(t *testing.T) {
 	if fromEnv, _ := cmd.Flags().GetBool("from-env"); !fromEnv {
 		t.Errorf("args %v lack --from-env: the Secrets arrive as environment variables", c.Args)
 	}
-	outputs, _ := cmd.Flags().GetStringArray("output")
-	if !slices.Contains(outputs, "table") || !slices.ContainsFunc(outputs, func(o string) bool { return strings.HasPrefix(o, "json=/dev/std") }) {
-		t.Errorf("outputs %v: want the table on stdout and the JSON on /dev/stdout or /dev/stderr", outputs)
-	}
+	return cmd
 }
 
 func TestJobRunsUnprivileged(t *testing.T) {
-	spec := load(t).jobs[0].Spec.Template.Spec
+	m := load(t)
+	runsUnprivileged(t, m.jobs[0].Spec.Template.Spec)
+	runsUnprivileged(t, m.deployments[0].Spec.Template.Spec)
+}
+
+func runsUnprivileged(t *testing.T, spec corev1.PodSpec) {
+	t.Helper()
 	psc, csc := spec.SecurityContext, spec.Containers[0].SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
 		t.Errorf("the pod must set runAsNonRoot: true")

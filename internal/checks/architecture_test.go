@@ -45,6 +45,7 @@ func TestImportRules(t *testing.T) {
 		{pkg: "internal/checks", forbid: append([]string{backend}, sdkPrefixes...), why: "the core imports no SDK and no backend",
 			onlyThirdParty: []string{"gopkg.in/yaml.v3", "github.com/spf13/pflag"}},
 		{pkg: "internal/report", forbid: append([]string{backend}, sdkPrefixes...), why: "the report imports no backend"},
+		{pkg: "internal/serve", forbid: append([]string{backend, module + "/internal/cli"}, sdkPrefixes...), why: "serve runs checks only through the function cli gives it"},
 		{pkg: "internal/config", forbid: []string{module + "/internal/checks", module + "/internal/report"}, why: "config imports neither the core nor the report"},
 	} {
 		for _, d := range deps(t, rule.pkg) {

@@ -39,6 +39,9 @@ type CheckOptions struct {
 	// allowNoInput lets `bundle --results` pack an earlier run without a
 	// configuration.
 	allowNoInput bool
+	// adjustSettings, when set, changes the resolved settings before the
+	// plan is built (serve turns read-only on unless --write-probes).
+	adjustSettings func(*config.RunSettings) error
 }
 
 func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptions) error) *cobra.Command {
@@ -107,6 +110,11 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.adjustSettings != nil {
+		if err := o.adjustSettings(&rs); err != nil {
+			return nil, err
+		}
+	}
 	sc := secret.NewNamedScrubber(append(namedSecrets(cfg), o.extraSecrets...)...)
 	logW, verbose := io.Writer(s.Err), o.Verbose
 	if o.logCapture != nil {
@@ -116,13 +124,20 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log := newLogger(logW, verbose, sc)
-	plan := checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
+	plan := buildPlan(s, cfg, rs, log)
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
 	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
 		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
+}
+
+// buildPlan registers every backend's checks for one run. serve builds a
+// new plan for each run: a plan's shared clients are closed when its run
+// ends.
+func buildPlan(s *Streams, cfg *config.Config, rs config.RunSettings, log *slog.Logger) *checks.Plan {
+	return checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
 }
 
 // namedSecrets names each configured secret after its variable, so

@@ -40,6 +40,7 @@ with Spacelift's own variable names (--env-file), Kubernetes Secret manifests
 	root.AddCommand(
 		newCmdCheck(s, b, runCheck),
 		newCmdBundle(s, b, runBundle),
+		newCmdServe(s, b, runServe),
 		newCmdChecks(s, runListChecks),
 		newCmdConfig(s),
 		newCmdExplain(s),

@@ -10,11 +10,11 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
-// TestRunFlagsComeFromTheSettingsTable: check and bundle both take every
+// TestRunFlagsComeFromTheSettingsTable: check, bundle and serve all take every
 // setting's flag, as the table declares it.
 func TestRunFlagsComeFromTheSettingsTable(t *testing.T) {
 	root := NewRootCmd(newTestStreams(nil).Streams, BuildInfo{})
-	for _, name := range []string{"check", "bundle"} {
+	for _, name := range []string{"check", "bundle", "serve"} {
 		cmd, _, err := root.Find([]string{name})
 		if err != nil {
 			t.Fatal(err)

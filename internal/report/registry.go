@@ -20,10 +20,11 @@ type Renderer func(w io.Writer, r Report, o Options) error
 
 func renderers() map[string]Renderer {
 	return map[string]Renderer{
-		"table":    Table,
-		"json":     JSON,
-		"junit":    JUnit,
-		"markdown": Markdown,
+		"table":      Table,
+		"json":       JSON,
+		"junit":      JUnit,
+		"markdown":   Markdown,
+		"prometheus": Prometheus,
 	}
 }
 

@@ -175,7 +175,7 @@ func TestJUnitParsesAndCounts(t *testing.T) {
 }
 
 func TestLookupUnknown(t *testing.T) {
-	if _, err := Lookup("yaml"); err == nil || !strings.Contains(err.Error(), "json, junit, markdown, table") {
+	if _, err := Lookup("yaml"); err == nil || !strings.Contains(err.Error(), "json, junit, markdown, prometheus, table") {
 		t.Fatalf("want an error listing the formats, got %v", err)
 	}
 }

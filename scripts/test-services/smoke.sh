@@ -119,6 +119,21 @@ if have SPT_SQS_ENDPOINT; then
   if [[ $got == *'"Body":"hello"'* ]]; then ok "local-aws-sqs create/send/receive"; else bad "sqs: $got"; fi
 fi
 
+# --- Prometheus: ready, scrapes SPT_PROMETHEUS_TARGET (down until a test serves there), promtool runs
+if have SPT_PROMETHEUS_URL; then
+  check "prometheus /-/ready" curl -sf "$SPT_PROMETHEUS_URL/-/ready"
+  got=
+  for _ in $(seq 50); do
+    got=$(curl -sf "$SPT_PROMETHEUS_URL/api/v1/targets") || got=
+    [[ $got == *"$SPT_PROMETHEUS_TARGET"* ]] && break
+    sleep 0.2
+  done
+  if [[ $got == *"\"scrapeUrl\":\"http://$SPT_PROMETHEUS_TARGET/metrics\""* ]]; then
+    ok "prometheus scrapes http://$SPT_PROMETHEUS_TARGET/metrics"
+  else bad "prometheus targets: $got"; fi
+  check "promtool check metrics" bash -c "printf '# HELP x_total A counter.\n# TYPE x_total counter\nx_total 1\n' | '$SPT_PROMTOOL' check metrics"
+fi
+
 # --- Everything bound to loopback only
 if command -v ss >/dev/null 2>&1 && have SPT_SERVICES_DIR; then
   pids=$(cat "$SPT_SERVICES_DIR"/pids/*.pid 2>/dev/null | cut -d' ' -f1 | tr '\n' '|')

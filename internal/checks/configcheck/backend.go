@@ -158,6 +158,7 @@ func reviewLicense(cfg *config.Config, r *checks.Review) {
 		return
 	}
 	exp := time.Unix(sec, 0).UTC()
+	r.Values.Detail(checks.EvidenceLicenseNotAfter, exp.Format(time.RFC3339))
 	switch {
 	case r.Now.After(exp):
 		r.Values.Warn(LicenseToken, "ask Spacelift for a new license token", "the license expired on %s", exp.Format("2006-01-02"))

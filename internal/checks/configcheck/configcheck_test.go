@@ -217,6 +217,10 @@ func TestLicenseExpiry(t *testing.T) {
 		if r.Status != c.want {
 			t.Errorf("exp %s: %s (%s)", c.exp, r.Status, r.Message)
 		}
+		// The expiry, machine-readable for the metrics, whatever the status.
+		if got, _ := r.Details.Get(checks.EvidenceLicenseNotAfter); got != c.exp.Format(time.RFC3339) {
+			t.Errorf("exp %s: evidence %q", c.exp, got)
+		}
 	}
 }
 

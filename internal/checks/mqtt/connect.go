@@ -246,6 +246,7 @@ func (a *attempt) describeTLS(state tls.ConnectionState, setup *tlsSetup) {
 		a.details.Add("server certificate issuer", leaf.Issuer.String())
 		a.details.Add("server certificate names", certNames(leaf))
 		a.details.Add("server certificate expires", leaf.NotAfter.UTC().Format(time.RFC3339))
+		a.details = append(a.details, checks.CertificateEvidence(a.t.addr(), leaf.NotAfter)...)
 	}
 	a.details.Add("broker asked for a client certificate", setup.requested)
 	if setup.clientCert != nil {

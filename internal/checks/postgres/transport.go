@@ -53,6 +53,7 @@ func describeTransport(conn *pgx.Conn, ep *endpoint, now time.Time) transport {
 		t.details.Add("certificate subject", leaf.Subject.String())
 		t.details.Add("certificate issuer", leaf.Issuer.String())
 		t.details.Add("certificate expires", expiry(leaf, now))
+		t.details = append(t.details, checks.CertificateEvidence(ep.Server(), leaf.NotAfter)...)
 	}
 	if len(st.VerifiedChains) > 0 && len(st.VerifiedChains[0]) > 1 {
 		chain := st.VerifiedChains[0]

@@ -60,8 +60,10 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	encryption := describeEncryption(attrs)
 	v.Detail("encryption", encryption)
 
+	backlog := messageCount(attrs)
+	v.Detail(checks.EvidenceQueueMessages, backlog)
 	probe := "not run"
-	switch backlog := messageCount(attrs); {
+	switch {
 	case c.readOnly:
 		probe = "not run (--read-only)"
 	case backlog > 0:

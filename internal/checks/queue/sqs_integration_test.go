@@ -226,7 +226,8 @@ func TestSQSNonEmptyQueueIsNotProbed(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs := f.run(checks.Options{}, nil)
-	msgtest.Expect(t, "iot", outs[SQSPrefix+"iot"], checks.Pass, "not run: the queue holds 1 message(s)")
+	msgtest.Expect(t, "iot", outs[SQSPrefix+"iot"], checks.Pass, "not run: the queue holds 1 message(s)", checks.EvidenceQueueMessages+": 1")
+	msgtest.Expect(t, "dlq", outs[SQSPrefix+"dlq"], checks.Pass, checks.EvidenceQueueMessages+": 0")
 	if n := f.count("iot"); n != 1 {
 		t.Errorf("the live message was touched: the queue holds %d messages, want 1", n)
 	}

@@ -105,6 +105,7 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 	details = append(details, checks.KV("status", resp.Status))
 	if c := hp.peer; c != nil {
 		details = append(details, checks.KV("certificate issuer", c.Issuer.String()), checks.KV("certificate expires", c.NotAfter.UTC().Format(time.RFC3339)))
+		details = append(details, checks.CertificateEvidence(hostPort(domain), c.NotAfter)...)
 	}
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
@@ -184,6 +185,15 @@ func transportFailure(url, host, roots string, err error, hung bool) checks.Resu
 	}
 	return checks.Failf("Check that the load balancer in front of the Spacelift server listens on 443 and forwards to the server, and that the server is running.",
 		"cannot reach %s: %v", url, rootCause(err))
+}
+
+// hostPort is SERVER_DOMAIN as the endpoint the check connects to: with
+// the HTTPS port when the domain names none.
+func hostPort(domain string) string {
+	if _, _, err := net.SplitHostPort(domain); err == nil {
+		return domain
+	}
+	return net.JoinHostPort(domain, "443")
 }
 
 func rootCause(err error) string {

@@ -168,3 +168,26 @@ func TestPublicAPI(t *testing.T) {
 	msgtest.Expect(t, PublicAPIID, run("https://"+closed, checks.PostInstall), checks.Warn, "connection refused", "Usage reports are lost")
 	msgtest.Expect(t, PublicAPIID, run("https://"+up, checks.PreInstall), checks.Skip, "--stage post-install")
 }
+
+// TestHealthRecordsTheCertificateForMetrics: the machine-readable evidence
+// names the endpoint as configured (HTTPS port added when SERVER_DOMAIN has
+// none) and the certificate's exact expiry.
+func TestHealthRecordsTheCertificateForMetrics(t *testing.T) {
+	pool, cert, _ := testCA(t, 90*24*time.Hour)
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := serve(t, cert, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	o := run(t, ok, checks.PostInstall, deps{rootCAs: pool, now: time.Now}, 2*time.Second)
+	ep, _ := o.Result.Details.Get(checks.EvidenceTLSEndpoint)
+	na, _ := o.Result.Details.Get(checks.EvidenceCertNotAfter)
+	if ep != ok || na != leaf.NotAfter.UTC().Format(time.RFC3339) {
+		t.Errorf("evidence endpoint %q, not after %q; want %q and %s", ep, na, ok, leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	for domain, want := range map[string]string{"spacelift.example.com": "spacelift.example.com:443", "spacelift.example.com:8443": "spacelift.example.com:8443"} {
+		if got := hostPort(domain); got != want {
+			t.Errorf("hostPort(%q) = %q, want %q", domain, got, want)
+		}
+	}
+}
