@@ -229,11 +229,17 @@ func credentialName(k string) bool {
 // placeholder that says why when it holds a credential that cannot be told
 // apart from the rest.
 func ShowURL(raw string) string {
-	if !HasCredentials(raw) {
-		return fmt.Sprintf("%q", raw)
-	}
-	if r := RedactURL(raw); r != Redacted {
-		return fmt.Sprintf("%q", r)
+	if d := DisplayURL(raw); d != Redacted || raw == Redacted {
+		return fmt.Sprintf("%q", d)
 	}
 	return "(not shown: it holds credentials and does not parse)"
+}
+
+// DisplayURL is ShowURL without the quotes, for a detail value: the URL as
+// written, masked, or Redacted.
+func DisplayURL(raw string) string {
+	if !HasCredentials(raw) {
+		return raw
+	}
+	return RedactURL(raw)
 }
