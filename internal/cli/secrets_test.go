@@ -206,3 +206,37 @@ func TestDiagnosticsEscapeInputThroughTheCLI(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// TestConfigInitWritesCredentialURLsAsReferences: a password pasted into
+// an endpoint that is not a secret variable is written to the starter
+// config as a ${VAR} reference, like a secret, not in clear.
+func TestConfigInitWritesCredentialURLsAsReferences(t *testing.T) {
+	const pw = "Ot3l%zzPw/k9Q"
+	env := map[string]string{"OBSERVABILITY_VENDOR": "OpenTelemetry", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:" + pw + "@collector:4317"}
+	code, stdout, stderr := run(t, env, "config", "init", "--from-env")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, f := range append(fragmentsOf(pw), pw) {
+		if strings.Contains(stdout+stderr, f) {
+			t.Fatalf("%q of the password is in the starter config", f)
+		}
+	}
+	if !strings.Contains(stdout, "${OTEL_EXPORTER_OTLP_ENDPOINT}") {
+		t.Errorf("no reference in:\n%s", stdout)
+	}
+}
+
+// TestValidateEscapesFileNames: `config validate` names the files it read;
+// a file name with a terminal escape sequence is printed escaped.
+func TestValidateEscapesFileNames(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ok"+evilSequence+".env")
+	writeFile(t, p, "SERVER_DOMAIN=spacelift.example.com\n")
+	code, stdout, stderr := run(t, nil, "config", "validate", "--env-file", p)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if strings.ContainsAny(stdout, "\x1b\a") || !strings.Contains(stdout, `ok\x1b]0;PWNED\x07\x1b[2J.env`) {
+		t.Errorf("stdout: %q", stdout)
+	}
+}
