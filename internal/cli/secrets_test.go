@@ -10,6 +10,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/leaktest"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -46,22 +47,6 @@ func (echo) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
 			res.Advice = "fix " + evilSequence
 			return res.With(checks.KV("answer "+evilSequence, "part "+pw[:4]+" "+evilSequence))
 		}})
-}
-
-// fragmentsOf lists, independently of internal/secret, the pieces of a
-// secret that must not appear: every 6-character window and every part of
-// at least 4 characters between URL delimiters.
-func fragmentsOf(pw string) []string {
-	var out []string
-	for i := 0; i+6 <= len(pw); i++ {
-		out = append(out, pw[i:i+6])
-	}
-	for _, p := range strings.FieldsFunc(pw, func(r rune) bool { return strings.ContainsRune("@:/%#?&", r) }) {
-		if len(p) >= 4 {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // pastedSetup pastes passwords without URL-encoding into every URL that
@@ -111,16 +96,10 @@ func newPastedSetup(t *testing.T) pastedSetup {
 // fragment of one, or a raw control character.
 func (s pastedSetup) assertClean(t *testing.T, where, text string) {
 	t.Helper()
+	leakySetup{secrets: s.passwords}.assertNoSecret(t, where, text)
 	for name, pw := range s.passwords {
-		for enc, form := range encodingsOf(pw) {
-			if len(form) >= 4 && strings.Contains(text, form) {
-				t.Errorf("%s contains the %s (%s)", where, name, enc)
-			}
-		}
-		for _, f := range fragmentsOf(pw) {
-			if strings.Contains(text, f) {
-				t.Errorf("%s contains %q, a fragment of the %s", where, f, name)
-			}
+		if f := leaktest.Found(text, pw); f != "" {
+			t.Errorf("%s contains %q, a fragment of the %s", where, f, name)
 		}
 	}
 	if strings.ContainsAny(text, "\x1b\a") {
@@ -217,10 +196,8 @@ func TestConfigInitWritesCredentialURLsAsReferences(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	for _, f := range append(fragmentsOf(pw), pw) {
-		if strings.Contains(stdout+stderr, f) {
-			t.Fatalf("%q of the password is in the starter config", f)
-		}
+	if f := leaktest.Found(stdout+stderr, pw); f != "" {
+		t.Fatalf("%q of the password is in the starter config", f)
 	}
 	if !strings.Contains(stdout, "${OTEL_EXPORTER_OTLP_ENDPOINT}") {
 		t.Errorf("no reference in:\n%s", stdout)
