@@ -217,3 +217,17 @@ func TestValidateEscapesFileNames(t *testing.T) {
 		t.Errorf("stdout: %q", stdout)
 	}
 }
+
+// TestDryRunEscapesEndpoints: `bundle --dry-run` lists the endpoints it
+// would contact, read from the configuration; a host with a terminal
+// escape sequence is printed escaped.
+func TestDryRunEscapesEndpoints(t *testing.T) {
+	env := map[string]string{"SERVER_DOMAIN": "spacelift" + evilSequence + ".example.com"}
+	code, stdout, stderr := run(t, env, "bundle", "--from-env", "--dry-run", "-o", filepath.Join(t.TempDir(), "b.tar.gz"))
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if strings.ContainsAny(stdout, "\x1b\a") || !strings.Contains(stdout, `spacelift\x1b]0;PWNED\x07\x1b[2J.example.com`) {
+		t.Errorf("stdout: %q", stdout)
+	}
+}

@@ -183,3 +183,11 @@ func BenchmarkSweep(b *testing.B) {
 		}
 	})
 }
+
+func TestCleanScrubsThenEscapes(t *testing.T) {
+	sc := NewScrubberKnowing(nil, Named{Rule: "P", Value: New("Zq9-unique-Secret")})
+	got := sc.Clean("a Zq9-unique-Secret b \x1b]0;PWNED\a\nnext\tcol q9-uni")
+	if want := "a " + Redacted + " b \\x1b]0;PWNED\\x07\nnext\tcol " + Redacted; got != want {
+		t.Errorf("Clean = %q, want %q", got, want)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // minScrubLen keeps a one- or two-character secret from turning every
@@ -156,6 +158,12 @@ func (s *Scrubber) Scrub(text string) string {
 	}
 	return text
 }
+
+// Clean is Scrub followed by safetext.Escape: what any text from a driver,
+// an SDK, a server or an input file needs before it reaches a terminal, a
+// log or a report (secrets, encodings and fragments masked; control
+// characters such as terminal escape sequences escaped, newlines kept).
+func (s *Scrubber) Clean(text string) string { return safetext.Escape(s.Scrub(text)) }
 
 // Counts returns how many replacements Scrub has made so far, per rule.
 // It never says what was replaced.
