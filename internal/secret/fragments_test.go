@@ -191,3 +191,14 @@ func TestCleanScrubsThenEscapes(t *testing.T) {
 		t.Errorf("Clean = %q, want %q", got, want)
 	}
 }
+
+// TestMaskKeepsStructuredOutputValid: a weak secret that is ordinary text
+// also occurs as a JSON value or a number in a rendered report; the final
+// sweep must not cut the format apart there.
+func TestMaskKeepsStructuredOutputValid(t *testing.T) {
+	sc := NewScrubberKnowing(nil, Named{Rule: "A", Value: New("true")}, Named{Rule: "B", Value: New("123456")})
+	in := `{"interrupted": true, "durationMs": 1234567}`
+	if got, n := sc.Mask(in); got != in || n != 0 {
+		t.Errorf("Mask = %q, %d", got, n)
+	}
+}

@@ -190,9 +190,10 @@ func (f Finding) String() string { return f.Rule + " (" + f.Form + ")" }
 
 // Find reports the first known secret, in any of its forms, or the first
 // fragment of one, found in text. It is the support bundle's fail-closed
-// sweep: text that was scrubbed never matches. (The URL and DSN password patterns are not searched: rendered
-// tables and JSON put borders and quotes after a masked password, which
-// would make the sweep refuse clean bundles.)
+// sweep: text that was scrubbed never matches. (The URL and DSN password
+// patterns are not searched: rendered tables and JSON put borders and
+// quotes after a masked password, which would make the sweep refuse clean
+// bundles.)
 func (s *Scrubber) Find(text string) (Finding, bool) {
 	if s == nil {
 		return Finding{}, false
@@ -209,14 +210,20 @@ func (s *Scrubber) Find(text string) (Finding, bool) {
 // stdout): it replaces every known secret, in every form, and every
 // fragment with Redacted, and returns how many it replaced. Unlike Scrub it
 // does not apply the URL and DSN password patterns, which would misread
-// table borders and JSON quotes; text that went through Scrub has nothing
-// left for it to replace, so a non-zero count is a redaction bug.
+// table borders and JSON quotes, and it leaves alone a secret form that is
+// ordinary text (a password "true" or "123456" also occurs as a JSON value
+// or a duration, and masking it there would break the format); text that
+// went through Scrub has nothing left for it to replace, so a non-zero
+// count is a redaction bug.
 func (s *Scrubber) Mask(text string) (string, int) {
 	if s == nil || text == "" {
 		return text, 0
 	}
 	n := 0
 	for _, nd := range s.needles {
+		if ordinary(nd.value) {
+			continue
+		}
 		if c := strings.Count(text, nd.value); c > 0 {
 			text = strings.ReplaceAll(text, nd.value, Redacted)
 			n += c
