@@ -258,11 +258,16 @@ func urlParts(t string) (secretParts, public []string, ok bool) {
 	return secretParts, public, true
 }
 
-// keyValueParts splits "k=v;k=v" or "k=v k=v" text with at least one
-// credential key.
+// keyValueParts splits "k=v;k=v" or "k=v k=v" text (two pairs or more,
+// so that base64 padding is not read as one) with at least one credential
+// key.
 func keyValueParts(t string) (secretParts, public []string, ok bool) {
 	sep := func(r rune) bool { return r == ';' || unicode.IsSpace(r) }
-	for _, pair := range strings.FieldsFunc(t, sep) {
+	pairs := strings.FieldsFunc(t, sep)
+	if len(pairs) < 2 {
+		return nil, nil, false
+	}
+	for _, pair := range pairs {
 		k, v, found := strings.Cut(pair, "=")
 		if !found {
 			continue
