@@ -7,8 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// EncodingAdvice says how to write the delimiters a URL password may hold.
-const EncodingAdvice = "URL-encode them: `@` as `%40`, `:` as `%3A`, `/` as `%2F`, `%` as `%25`, `#` as `%23`, `?` as `%3F`, a space as `%20`"
+// Encodings lists how to write the delimiters a URL password may hold,
+// for advice ("URL-encode special characters in the password: " +
+// Encodings).
+const Encodings = "`@` as `%40`, `:` as `%3A`, `/` as `%2F`, `%` as `%25`, `#` as `%23`, `?` as `%3F`, a space as `%20`"
 
 // Userinfo is the user-info of a URL (SCHEME://USER:PASSWORD@HOST/...) as
 // its writer meant it, which is not always what a parser reads: a password

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Failure kinds: a stable vocabulary shown as the "failure" detail, so a
@@ -176,7 +177,7 @@ func classifyServer(pgErr *pgconn.PgError, ep *endpoint) failure {
 	case sqlInvalidPassword:
 		return failure{kindAuthPassword, checks.Fail,
 			fmt.Sprintf("password authentication failed for user %q", ep.User),
-			"Check the user name and password in DATABASE_URL; URL-encode special characters in the password (`@` as `%40`, `:` as `%3A`, `/` as `%2F`, `%` as `%25`, `#` as `%23`, `?` as `%3F`). To reset it, as an administrator: ALTER ROLE " + user + " PASSWORD '...';. IAM database authentication (RDS/Aurora, Cloud SQL) uses short-lived tokens instead of a fixed password."}
+			"Check the user name and password in DATABASE_URL; URL-encode special characters in the password (" + secret.Encodings + "). To reset it, as an administrator: ALTER ROLE " + user + " PASSWORD '...';. IAM database authentication (RDS/Aurora, Cloud SQL) uses short-lived tokens instead of a fixed password."}
 	case sqlInvalidAuthorization:
 		msg := strings.ToLower(pgErr.Message)
 		switch {

@@ -12,7 +12,7 @@ import (
 
 // urlAdvice is how to write a database URL, with every delimiter a
 // password may hold.
-const urlAdvice = "Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full, and URL-encode special characters in the user name and password: `@` as `%40`, `:` as `%3A`, `/` as `%2F`, `%` as `%25`, `#` as `%23`, `?` as `%3F`, a space as `%20`."
+const urlAdvice = "Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full, and URL-encode special characters in the user name and password: " + secret.Encodings + "."
 
 // misreadError is a connection string that pgx parses, but not as it was
 // written: a password with an un-encoded '@' or '/' ends early for pgx
