@@ -19,7 +19,7 @@ SERVE        ?=
 # the harness services the full run uses, and runs per end-to-end figure.
 BENCH_COUNT     ?= 3
 BENCH_TIME      ?= 500ms
-BENCH_PKGS      ?= ./internal/checks/ ./internal/report/
+BENCH_PKGS      ?= ./internal/checks/ ./internal/report/ ./internal/secret/
 BENCH_SERVICES  ?= postgres,minio,mosquitto,sqs,localkms
 BENCH_COLD_RUNS ?= 21
 BENCH_FULL_RUNS ?= 5

@@ -135,7 +135,7 @@ func Assemble(in Input) ([]File, error) {
 		m.NotCollected = append(m.NotCollected, scrubItem(it, scrub))
 	}
 	m.Redactions = redactionRules(in.Scrubber.Rules(), in.Scrubber.Counts())
-	m.Sweep = SweepSummary{Rules: secretRules(in.Scrubber.Rules()), Forms: in.Scrubber.FormCount(), Result: "clean"}
+	m.Sweep = SweepSummary{Rules: secretRules(in.Scrubber.Rules()), Forms: in.Scrubber.FormCount(), Fragments: in.Scrubber.FragmentCount(), Result: "clean"}
 	if err := add(ManifestName, "", m); err != nil {
 		return nil, err
 	}
@@ -156,18 +156,24 @@ func scrubItem(it Item, scrub func(string) string) Item {
 	return Item{Item: scrub(it.Item), File: it.File, Reason: scrub(it.Reason)}
 }
 
-// scrubReport returns a copy of r with every text scrubbed. Results of this
-// run were already scrubbed by the runner; results read with --results may
-// come from an older build or a hand-edited file.
+// scrubReport returns a copy of r with every text scrubbed and its control
+// characters escaped, as the runner does. Results of this run were already
+// cleaned by the runner; results read with --results may come from an
+// older build or a hand-edited file.
 func scrubReport(r report.Report, scrub func(string) string) report.Report {
+	scrub = checks.Clean(scrub)
 	out := r
-	out.Tool.Version = scrub(r.Tool.Version)
+	out.Tool.Name, out.Tool.Version = scrub(r.Tool.Name), scrub(r.Tool.Version)
 	out.Results = make([]report.Entry, len(r.Results))
 	for i, e := range r.Results {
+		e.ID, e.Group, e.GroupTitle = scrub(e.ID), scrub(e.Group), scrub(e.GroupTitle)
 		e.Title, e.Message, e.Advice, e.DocURL = scrub(e.Title), scrub(e.Message), scrub(e.Advice), scrub(e.DocURL)
 		e.Details = e.Details.Scrubbed(scrub)
 		e.Steps = checks.ScrubSteps(e.Steps, scrub)
-		e.BlockedBy = append([]string(nil), e.BlockedBy...)
+		e.BlockedBy = make([]string, len(e.BlockedBy))
+		for j, b := range r.Results[i].BlockedBy {
+			e.BlockedBy[j] = scrub(b)
+		}
 		out.Results[i] = e
 	}
 	return out

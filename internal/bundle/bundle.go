@@ -4,7 +4,8 @@
 // TLS facts about every configured endpoint, per-check timings, the debug
 // log and a manifest. Every text is scrubbed while it is collected, and a
 // final sweep refuses to write the archive if any configured secret value,
-// in any of its encodings, is still present anywhere (fail closed).
+// in any of its encodings, or any fragment of one, is still present
+// anywhere (fail closed).
 package bundle
 
 import (

@@ -54,9 +54,12 @@ type RedactionRule struct {
 // SweepSummary records the final sweep; a bundle exists only when it was
 // clean.
 type SweepSummary struct {
-	Rules  int    `json:"secretsSearched"`
-	Forms  int    `json:"formsSearched"`
-	Result string `json:"result"`
+	Rules int `json:"secretsSearched"`
+	Forms int `json:"formsSearched"`
+	// Fragments is how many fragments of secrets (6-character windows and
+	// parts between URL delimiters) were searched besides the forms.
+	Fragments int    `json:"fragmentsSearched"`
+	Result    string `json:"result"`
 }
 
 // neverCollected is the promise docs/support-bundle.md repeats.

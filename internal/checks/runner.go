@@ -49,7 +49,8 @@ type RunOptions struct {
 	// as timed out or interrupted, for it to finish removing what it wrote
 	// (default 10s).
 	CleanupGrace time.Duration
-	// Scrub removes secrets from every text a check returns.
+	// Scrub removes secrets from every text a check returns; the runner
+	// then escapes control characters in it (safetext.Escape).
 	Scrub func(string) string
 	// Progress, when set, is called from the runner's goroutines, serially.
 	Progress func(Event)
@@ -139,10 +140,11 @@ type run struct {
 }
 
 func (r *run) finish(i int, res Result, started time.Time, d time.Duration) {
-	res.Message = r.opts.Scrub(res.Message)
-	res.Advice = r.opts.Scrub(res.Advice)
-	res.Details = res.Details.Scrubbed(r.opts.Scrub)
-	res.Steps = ScrubSteps(res.Steps, r.opts.Scrub)
+	clean := Clean(r.opts.Scrub)
+	res.Message = clean(res.Message)
+	res.Advice = clean(res.Advice)
+	res.Details = res.Details.Scrubbed(clean)
+	res.Steps = ScrubSteps(res.Steps, clean)
 	r.out[i].Result, r.out[i].Started, r.out[i].Duration = res, started, d
 	r.mu.Lock()
 	r.finished++

@@ -236,6 +236,42 @@ func TestScrubAppliesToEveryStep(t *testing.T) {
 	}
 }
 
+// TestControlCharactersAreEscapedInEveryText: a server or an input file
+// that answers with a terminal escape sequence (retitle the window, clear
+// the screen) must not reach the terminal, a log or a report as bytes.
+func TestControlCharactersAreEscapedInEveryText(t *testing.T) {
+	const evil = "\x1b]0;PWNED\a\x1b[2J"
+	c := chk("t.evil", func(context.Context) Result {
+		var v Verdict
+		v.Add(Step{Name: "bucket " + evil, Status: Fail, Message: "server said " + evil, Advice: "fix " + evil,
+			Evidence: Details{{Key: "key " + evil, Value: "value " + evil}}})
+		res := v.Result("ok")
+		res.Message, res.Advice = "message "+evil, "advice "+evil+"\nsecond line"
+		return res.With(KV("detail "+evil, "value "+evil))
+	})
+	for _, scrub := range []func(string) string{nil, func(s string) string { return s }} {
+		r := Run(t.Context(), []Check{c}, RunOptions{Scrub: scrub})[0].Result
+		texts := []string{r.Message, r.Advice}
+		for _, kv := range r.Details {
+			texts = append(texts, kv.Key, kv.Value)
+		}
+		for _, s := range r.Steps {
+			texts = append(texts, s.Name, s.Message, s.Advice)
+			for _, kv := range s.Evidence {
+				texts = append(texts, kv.Key, kv.Value)
+			}
+		}
+		for _, text := range texts {
+			if strings.ContainsAny(text, "\x1b\a") || !strings.Contains(text, `\x1b]0;PWNED\x07\x1b[2J`) {
+				t.Errorf("not escaped: %q", text)
+			}
+		}
+		if !strings.Contains(r.Advice, "\nsecond line") {
+			t.Errorf("a newline in advice must stay a newline: %q", r.Advice)
+		}
+	}
+}
+
 func TestPlanValidate(t *testing.T) {
 	cases := map[string][]Check{
 		"not lowercase dotted": {chk("Bad", pass)},

@@ -1,5 +1,18 @@
 package checks
 
+import "github.com/spacelift-io/spacectl-preflight/internal/safetext"
+
+// Clean returns scrub followed by escaping control characters: what every
+// text of a result goes through before it leaves the runner (and before a
+// report read from a file is packed), since it may quote a server, a
+// driver or an input file.
+func Clean(scrub func(string) string) func(string) string {
+	if scrub == nil {
+		return safetext.Escape
+	}
+	return func(s string) string { return safetext.Escape(scrub(s)) }
+}
+
 // Scrubbed returns a copy of d with every key and value passed through
 // scrub; nil stays nil.
 func (d Details) Scrubbed(scrub func(string) string) Details {

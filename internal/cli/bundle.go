@@ -245,7 +245,7 @@ func printDryRun(o *BundleOptions, p *prepared, path string, eps []bundle.Endpoi
 	}
 	b.WriteString("\n" + bundle.Describe(eps, missing))
 	b.WriteString("\nNever collected: secret values in any encoding, environment variable values, backend data, private keys.\n")
-	_, err := fmt.Fprint(s.Out, p.scrubber.Scrub(b.String()))
+	_, err := fmt.Fprint(s.Out, p.scrubber.Clean(b.String()))
 	return err
 }
 

@@ -115,7 +115,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 			return nil, err
 		}
 	}
-	sc := secret.NewNamedScrubber(append(namedSecrets(cfg), o.extraSecrets...)...)
+	sc := secret.NewScrubberKnowing(knownValues(cfg), append(namedSecrets(cfg), o.extraSecrets...)...)
 	logW, verbose := io.Writer(s.Err), o.Verbose
 	if o.logCapture != nil {
 		logW, verbose = o.logCapture, true
@@ -141,12 +141,18 @@ func buildPlan(s *Streams, cfg *config.Config, rs config.RunSettings, log *slog.
 }
 
 // namedSecrets names each configured secret after its variable, so
-// redaction counts and the bundle's sweep can say which one matched.
+// redaction counts and the bundle's sweep can say which one matched. A
+// variable that is not secret but holds a URL with credentials (a password
+// pasted into an endpoint) is a secret all the same.
 func namedSecrets(cfg *config.Config) []secret.Named {
 	var out []secret.Named
 	for _, n := range cfg.Names() {
-		if v, ok := cfg.Catalog().Lookup(n); ok && v.Secret && cfg.Has(n) {
+		v, ok := cfg.Catalog().Lookup(n)
+		switch {
+		case ok && v.Secret && cfg.Has(n):
 			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
+		case cfg.Has(n) && secret.HasCredentials(cfg.Get(n)):
+			out = append(out, secret.Named{Rule: n + " (credentials in the URL)", Value: secret.New(cfg.Get(n))})
 		}
 	}
 	return out
@@ -166,7 +172,7 @@ func runCheck(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(o.Streams, p.outputs, rep, o.Color); err != nil {
+	if err := writeOutputs(o.Streams, p.outputs, rep, o.Color, p.scrubber); err != nil {
 		return err
 	}
 	return verdict(rep, failOn(p.settings))

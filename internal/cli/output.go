@@ -10,6 +10,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/atomicfile"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // outputSpec is one -o FORMAT[=PATH]; an empty Path means stdout.
@@ -47,7 +48,10 @@ func parseOutputs(specs []string) ([]outputSpec, error) {
 
 // writeOutputs renders the report to each destination. Files are written
 // to a temporary name and renamed, so a reader never sees half a report.
-func writeOutputs(s *Streams, specs []outputSpec, r report.Report, colorMode string) error {
+// Each rendered output goes through the final sweep first (sc.Mask): the
+// results were scrubbed by the runner, but a renderer's own encoding or
+// wrapping must not bring a secret, or a fragment of one, back.
+func writeOutputs(s *Streams, specs []outputSpec, r report.Report, colorMode string, sc *secret.Scrubber) error {
 	var errs []string
 	for _, o := range specs {
 		var buf bytes.Buffer
@@ -59,6 +63,12 @@ func writeOutputs(s *Streams, specs []outputSpec, r report.Report, colorMode str
 		if err := o.render(&buf, r, opts); err != nil {
 			errs = append(errs, fmt.Sprintf("rendering %s: %v", o.Format, err))
 			continue
+		}
+		if swept, n := sc.Mask(buf.String()); n > 0 {
+			fmt.Fprintf(s.Err, "spacectl-preflight: warning: the final sweep redacted %d secret value(s) or fragment(s) from the %s output; "+
+				"this is a redaction bug in spacectl-preflight, please report it (the output names no value)\n", n, o.Format)
+			buf.Reset()
+			buf.WriteString(swept)
 		}
 		if o.Path == "" {
 			if _, err := s.Out.Write(buf.Bytes()); err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 func newCmdConfig(s *Streams) *cobra.Command {
@@ -35,7 +37,7 @@ func newCmdConfigValidate(s *Streams) *cobra.Command {
 			}
 			_, err = fmt.Fprintf(s.Out, "configuration is valid: %d variables set", len(cfg.Names()))
 			if err == nil && len(cfg.Files) > 0 {
-				_, err = fmt.Fprintf(s.Out, " from %v", cfg.Files)
+				_, err = fmt.Fprintf(s.Out, " from %s", safetext.EscapeLine(fmt.Sprint(cfg.Files)))
 			}
 			if err == nil {
 				_, err = fmt.Fprintln(s.Out)

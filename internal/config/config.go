@@ -22,9 +22,13 @@ type Value struct {
 }
 
 // Display is the value as it may be shown: secrets redacted, URLs that
-// carry credentials masked.
+// carry credentials masked, also in variables that are not secret (a
+// password pasted into an endpoint URL is still a password).
 func (v Value) Display() string {
 	if !v.isSec {
+		if secret.HasCredentials(v.text) {
+			return secret.RedactURL(v.text)
+		}
 		return v.text
 	}
 	if strings.Contains(v.secret.Reveal(), "://") {

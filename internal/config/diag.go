@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
+
 	suggestpkg "github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
 
@@ -58,17 +60,20 @@ func (ds Diagnostics) Error() string {
 	return msg
 }
 
+// line renders the diagnostic on one line. The position, key and summary
+// may carry a file name, a key or a value from the input, so control
+// characters (a terminal escape sequence in a YAML key) are escaped.
 func (d Diagnostic) line() string {
 	var b strings.Builder
 	if p := d.Pos.String(); p != "" && p != string(FromDefault) {
-		b.WriteString(p)
+		b.WriteString(safetext.EscapeLine(p))
 		b.WriteString(": ")
 	}
 	if d.Key != "" && !(d.Pos.Kind == FromEnv && d.Pos.Var == d.Key) {
-		b.WriteString(d.Key)
+		b.WriteString(safetext.EscapeLine(d.Key))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Summary)
+	b.WriteString(safetext.EscapeLine(d.Summary))
 	return b.String()
 }
 
@@ -82,7 +87,7 @@ func (ds Diagnostics) Write(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s: %s\n", sev, d.line())
 		if d.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+			fmt.Fprintf(w, "  hint: %s\n", safetext.EscapeLine(d.Hint))
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // StarterOptions tune the annotated starter config.
@@ -168,7 +170,9 @@ func starterExample(v Var) string {
 }
 
 func starterValue(cfg *Config, v Var, refs *[]string) string {
-	if v.Secret {
+	// A URL with credentials in a variable that is not secret (a password
+	// pasted into an endpoint) is written as a reference all the same.
+	if v.Secret || secret.HasCredentials(cfg.Get(v.Name)) {
 		*refs = append(*refs, v.Name)
 		return "${" + v.Name + "}"
 	}

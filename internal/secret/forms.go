@@ -52,6 +52,20 @@ func Forms(v string) []Form {
 			add("URL password, "+e.Name, e.Value)
 		}
 	}
+	// The password as its writer meant it, which parsers misread when it
+	// holds an un-encoded delimiter (and then quote in their errors).
+	if ui := ParseUserinfo(v); ui.Found && ui.Password != "" {
+		add("URL password as written", ui.Password)
+		if d, err := url.PathUnescape(ui.Password); err == nil {
+			add("URL password as written, decoded", d)
+		}
+		for _, e := range encodings(ui.Password) {
+			add("URL password as written, "+e.Name, e.Value)
+		}
+	}
+	for _, c := range queryCredentials(v) {
+		add("URL credential parameter", c)
+	}
 	if m := dsnPasswordRe.FindStringSubmatch(v); m != nil {
 		pw := strings.Trim(m[2], "'")
 		add("DSN password", pw)

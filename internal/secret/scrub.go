@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // minScrubLen keeps a one- or two-character secret from turning every
@@ -53,6 +55,7 @@ type needle struct {
 type Scrubber struct {
 	needles []needle
 	rules   []string
+	frags   *fragments
 
 	mu     sync.Mutex
 	counts map[string]int
@@ -72,7 +75,16 @@ func NewScrubber(secrets ...Secret) *Scrubber {
 // NewNamedScrubber is NewScrubber with a rule name per secret, so that
 // redaction counts and sweep findings can say which secret matched without
 // showing it. A value shared by several secrets belongs to the first.
-func NewNamedScrubber(secrets ...Named) *Scrubber {
+func NewNamedScrubber(secrets ...Named) *Scrubber { return NewScrubberKnowing(nil, secrets...) }
+
+// NewScrubberKnowing is NewNamedScrubber for a run that also prints the
+// known values: non-secret text of the configuration (user names, host
+// names, database and bucket names, file names). Besides every secret in
+// every encoding, the scrubber then masks and finds every fragment of a
+// secret that is not ordinary text and does not occur in a known value:
+// each window of FragmentLen characters of its secret part, and each part
+// of it between URL delimiters of at least MinPartLen characters.
+func NewScrubberKnowing(known []string, secrets ...Named) *Scrubber {
 	seen := map[string]bool{}
 	var needles []needle
 	rules := []string{RuleURLPassword, RuleDSNPassword}
@@ -95,10 +107,13 @@ func NewNamedScrubber(secrets ...Named) *Scrubber {
 		return needles[i].value < needles[j].value
 	})
 	sort.Strings(rules)
-	return &Scrubber{needles: needles, rules: rules, counts: map[string]int{}}
+	return &Scrubber{needles: needles, rules: rules, frags: newFragments(secrets, known), counts: map[string]int{}}
 }
 
-// Scrub returns text with every known secret and every URL password masked.
+// Scrub returns text with every known secret (in every encoding), every
+// URL or DSN password and every fragment of a secret masked. It is what the
+// runner applies to every text of every result and what the logger applies
+// to every message and attribute.
 func (s *Scrubber) Scrub(text string) string {
 	if s == nil || text == "" {
 		return text
@@ -133,6 +148,7 @@ func (s *Scrubber) Scrub(text string) string {
 		}
 		return sub[1] + "xxxxx"
 	})
+	text = s.frags.mask(text, func(rule string) { count(rule, 1) })
 	if hits != nil {
 		s.mu.Lock()
 		for r, n := range hits {
@@ -142,6 +158,12 @@ func (s *Scrubber) Scrub(text string) string {
 	}
 	return text
 }
+
+// Clean is Scrub followed by safetext.Escape: what any text from a driver,
+// an SDK, a server or an input file needs before it reaches a terminal, a
+// log or a report (secrets, encodings and fragments masked; control
+// characters such as terminal escape sequences escaped, newlines kept).
+func (s *Scrubber) Clean(text string) string { return safetext.Escape(s.Scrub(text)) }
 
 // Counts returns how many replacements Scrub has made so far, per rule.
 // It never says what was replaced.
@@ -166,11 +188,12 @@ type Finding struct {
 
 func (f Finding) String() string { return f.Rule + " (" + f.Form + ")" }
 
-// Find reports the first known secret, in any of its forms, found in text.
-// It is the support bundle's fail-closed sweep: text that was scrubbed never
-// matches. (The URL and DSN password patterns are not searched: rendered
-// tables and JSON put borders and quotes after a masked password, which
-// would make the sweep refuse clean bundles.)
+// Find reports the first known secret, in any of its forms, or the first
+// fragment of one, found in text. It is the support bundle's fail-closed
+// sweep: text that was scrubbed never matches. (The URL and DSN password
+// patterns are not searched: rendered tables and JSON put borders and
+// quotes after a masked password, which would make the sweep refuse clean
+// bundles.)
 func (s *Scrubber) Find(text string) (Finding, bool) {
 	if s == nil {
 		return Finding{}, false
@@ -180,7 +203,34 @@ func (s *Scrubber) Find(text string) (Finding, bool) {
 			return Finding{Rule: n.rule, Form: n.form}, true
 		}
 	}
-	return Finding{}, false
+	return s.frags.find(text)
+}
+
+// Mask is the final sweep of a rendered output (a report file, a table on
+// stdout): it replaces every known secret, in every form, and every
+// fragment with Redacted, and returns how many it replaced. Unlike Scrub it
+// does not apply the URL and DSN password patterns, which would misread
+// table borders and JSON quotes, and it leaves alone a secret form that is
+// ordinary text (a password "true" or "123456" also occurs as a JSON value
+// or a duration, and masking it there would break the format); text that
+// went through Scrub has nothing left for it to replace, so a non-zero
+// count is a redaction bug.
+func (s *Scrubber) Mask(text string) (string, int) {
+	if s == nil || text == "" {
+		return text, 0
+	}
+	n := 0
+	for _, nd := range s.needles {
+		if ordinary(nd.value) {
+			continue
+		}
+		if c := strings.Count(text, nd.value); c > 0 {
+			text = strings.ReplaceAll(text, nd.value, Redacted)
+			n += c
+		}
+	}
+	text = s.frags.mask(text, func(string) { n++ })
+	return text, n
 }
 
 // Needles returns the literal values the scrubber searches for. Only the
@@ -200,3 +250,12 @@ func (s *Scrubber) Rules() []string { return append([]string(nil), s.rules...) }
 // FormCount returns how many distinct values (secrets and their encodings)
 // the scrubber searches for.
 func (s *Scrubber) FormCount() int { return len(s.needles) }
+
+// FragmentCount returns how many fragments (windows and parts between URL
+// delimiters) the scrubber searches for.
+func (s *Scrubber) FragmentCount() int {
+	if s == nil {
+		return 0
+	}
+	return s.frags.count()
+}

@@ -7,18 +7,22 @@ import (
 
 // RedactURL returns a URL safe to show: the password, and any query
 // parameter whose name suggests a credential, are masked. Text that does
-// not parse as a URL is returned as Redacted, because we cannot tell which
-// part of it is secret.
+// not parse as a URL, or whose user-info holds characters a parser would
+// misread (an un-encoded '@', '/', '?' or '#' in the password), is returned
+// as Redacted, because we cannot tell which part of it is secret.
 func RedactURL(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Scheme == "" {
+	s := strings.TrimSpace(raw)
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || !strings.Contains(s, "://") {
+		return Redacted
+	}
+	if ui := ParseUserinfo(s); ui.Found && len(ui.Problems) > 0 {
 		return Redacted
 	}
 	q := u.Query()
 	changed := false
 	for k := range q {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "token") || lk == "sig" {
+		if credentialName(k) {
 			q.Set(k, "xxxxx")
 			changed = true
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Variable names: the installation's own settings, which no single
@@ -122,14 +123,14 @@ func reviewServerDomain(cfg *config.Config, r *checks.Review) {
 	const bare = "write only the hostname, e.g. spacelift.example.com"
 	switch {
 	case strings.Contains(d, "://"):
-		r.Values.Fail(ServerDomain, bare, "%q has a scheme; Spacelift wants the bare hostname", d)
+		r.Values.Fail(ServerDomain, bare, "%s has a scheme; Spacelift wants the bare hostname", secret.ShowURL(d))
 	case strings.ContainsAny(d, "/:"):
-		r.Values.Fail(ServerDomain, bare, "%q has a path or port; Spacelift wants the bare hostname", d)
+		r.Values.Fail(ServerDomain, bare, "%s has a path or port; Spacelift wants the bare hostname", secret.ShowURL(d))
 	case d != strings.TrimSpace(d) || !hostnameRe().MatchString(d):
 		r.Values.Fail(ServerDomain, "use letters, digits, hyphens and dots only, e.g. spacelift.example.com", "%q is not a valid hostname", d)
 	}
 	if want := "https://" + d + "/webhooks"; cfg.Has(WebhooksEndpoint) && cfg.Get(WebhooksEndpoint) != want {
-		r.Values.Warn(WebhooksEndpoint, "set WEBHOOKS_ENDPOINT="+want, "is %q, but the official modules set %q", cfg.Get(WebhooksEndpoint), want)
+		r.Values.Warn(WebhooksEndpoint, "set WEBHOOKS_ENDPOINT="+want, "is %s, but the official modules set %q", secret.ShowURL(cfg.Get(WebhooksEndpoint)), want)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Variable names.
@@ -111,11 +112,11 @@ func reviewEndpoint(cfg *config.Config, r *checks.Review) {
 	if Broker(cfg) == "iotcore" {
 		switch {
 		case strings.Contains(ep, "://"):
-			r.Values.Fail(BrokerEndpoint, describe, "%q has a scheme; IoT Core wants the bare hostname", ep)
+			r.Values.Fail(BrokerEndpoint, describe, "%s has a scheme; IoT Core wants the bare hostname", secret.ShowURL(ep))
 		case strings.Contains(ep, ":"):
-			r.Values.Fail(BrokerEndpoint, describe, "%q has a port; IoT Core wants the bare hostname", ep)
+			r.Values.Fail(BrokerEndpoint, describe, "%s has a port; IoT Core wants the bare hostname", secret.ShowURL(ep))
 		case !strings.Contains(ep, "-ats.iot."):
-			r.Values.Warn(BrokerEndpoint, "use the iot:Data-ATS endpoint, unless this is a custom domain for disaster recovery", "%q is not an ATS IoT endpoint (…-ats.iot.REGION.amazonaws.com)", ep)
+			r.Values.Warn(BrokerEndpoint, "use the iot:Data-ATS endpoint, unless this is a custom domain for disaster recovery", "%s is not an ATS IoT endpoint (…-ats.iot.REGION.amazonaws.com)", secret.ShowURL(ep))
 		}
 		return
 	}
@@ -128,11 +129,11 @@ func reviewEndpoint(cfg *config.Config, r *checks.Review) {
 			return
 		}
 	} else {
-		r.Values.Warn(BrokerEndpoint, "write tls://"+ep, "%q has no tls:// scheme; the docs allow it but every official module uses tls://", ep)
+		r.Values.Warn(BrokerEndpoint, "write tls://"+ep, "%s has no tls:// scheme; the docs allow it but every official module uses tls://", secret.ShowURL(ep))
 	}
 	_, port, err := net.SplitHostPort(hostport)
 	if err != nil || port == "" {
-		r.Values.Fail(BrokerEndpoint, "use tls://HOST:PORT, e.g. tls://spacelift-mqtt.example.com:1984", "%q has no port", ep)
+		r.Values.Fail(BrokerEndpoint, "use tls://HOST:PORT, e.g. tls://spacelift-mqtt.example.com:1984", "%s has no port", secret.ShowURL(ep))
 		return
 	}
 	if port == "1983" {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // target is where mqtt.connect connects, read from MQTT_BROKER_ENDPOINT.
@@ -54,10 +56,10 @@ func parseEndpoint(raw, broker, iotPort string) (target, error) {
 	case broker == "iotcore" && !strings.Contains(rest, ":"):
 		t.host, t.port = rest, iotPort
 	default:
-		return t, fmt.Errorf("%q has no port (want tls://HOST:PORT)", raw)
+		return t, fmt.Errorf("%s has no port (want tls://HOST:PORT)", secret.ShowURL(raw))
 	}
 	if t.host == "" {
-		return t, fmt.Errorf("%q has no host", raw)
+		return t, fmt.Errorf("%s has no host", secret.ShowURL(raw))
 	}
 	if broker == "iotcore" && t.port == iotPort {
 		t.alpn = iotCoreALPN

@@ -13,6 +13,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // iotClient is the run's one IoT control-plane client, created on first use.
@@ -59,11 +60,11 @@ func iotEndpoint(ctx context.Context, cfg *config.Config, ic *iotClient) checks.
 	if h, _, ok := strings.Cut(host, ":"); ok {
 		host = h
 	}
-	details := []checks.Detail{checks.KV("MQTT_BROKER_ENDPOINT", raw), checks.KV("iot:Data-ATS endpoint", want)}
+	details := []checks.Detail{checks.KV("MQTT_BROKER_ENDPOINT", secret.DisplayURL(raw)), checks.KV("iot:Data-ATS endpoint", want)}
 	setIt := "Set MQTT_BROKER_ENDPOINT=" + want + " (the output of `aws iot describe-endpoint --endpoint-type iot:Data-ATS`)."
 	switch {
 	case host == want && strings.ToLower(raw) != want:
-		return checks.Failf(setIt, "MQTT_BROKER_ENDPOINT %q names the right endpoint but with a scheme or port; IoT Core wants the bare hostname", raw).With(details...)
+		return checks.Failf(setIt, "MQTT_BROKER_ENDPOINT %s names the right endpoint but with a scheme or port; IoT Core wants the bare hostname", secret.ShowURL(raw)).With(details...)
 	case host == want:
 		return checks.Passf("MQTT_BROKER_ENDPOINT is this account's iot:Data-ATS endpoint %s", want).With(details...)
 	case strings.Contains(host, ".iot.") && strings.HasSuffix(host, ".amazonaws.com"):

@@ -48,10 +48,15 @@ func (Backend) Review(cfg *config.Config, r *checks.Review) {
 			continue
 		}
 		raw := cfg.Secret(name).Reveal()
-		if _, err := pgx.ParseConfig(raw); err != nil {
-			// The runner scrubs the message; pgx also redacts the password itself.
-			r.Values.Fail(name, "use postgres://USER:PASSWORD@HOST:5432/DB?sslmode=require; URL-encode special characters in the password (e.g. @ as %40)",
-				"does not parse as a PostgreSQL connection string: %s", err.Error())
+		pc, err := pgx.ParseConfig(raw)
+		if err != nil {
+			// Never pgx's own text: it quotes the piece it choked on, which
+			// for a password with an un-encoded delimiter is the password.
+			r.Values.Fail(name, urlAdvice, "does not parse as a PostgreSQL connection string: %s", parseProblem(raw, err))
+			continue
+		}
+		if err := misread(raw, &pc.Config); err != nil {
+			r.Values.Fail(name, urlAdvice, "%s", err.Error())
 			continue
 		}
 		if strings.Contains(raw, "://") && !strings.HasPrefix(raw, "postgres://") && !strings.HasPrefix(raw, "postgresql://") {

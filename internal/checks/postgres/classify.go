@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Failure kinds: a stable vocabulary shown as the "failure" detail, so a
@@ -83,17 +84,19 @@ func (f failure) result(ep *endpoint, err error, scrub func(string) string) chec
 	return res
 }
 
-// driverText is the error without pgx's "cannot parse `<connection
-// string>`:" prefix, which repeats the (best-effort redacted) URL.
+// driverText is the error as it may be shown. A parse error is rewritten
+// without its input: pgx prefixes the (best-effort redacted) connection
+// string and quotes the piece it choked on.
 func driverText(err error) string {
-	s := err.Error()
 	var pce *pgconn.ParseConfigError
-	if errors.As(err, &pce) {
-		if i := strings.Index(s, "`: "); i >= 0 {
-			s = s[i+3:]
-		}
+	var mr *misreadError
+	switch {
+	case errors.As(err, &mr):
+		return mr.Error()
+	case errors.As(err, &pce):
+		return pgxParseText(err)
 	}
-	return s
+	return err.Error()
 }
 
 // classify turns a pgx connect error into a verdict with its own advice.
@@ -129,9 +132,6 @@ func classify(err error, ep *endpoint, elapsed time.Duration) failure {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		advice := fmt.Sprintf("Nothing accepts connections on %s. Check the host and port in DATABASE_URL, that the server is running and listens on this address (listen_addresses, port), and that no firewall rejects the connection.", srv)
-		if ep.Loopback() {
-			advice += fmt.Sprintf(" DATABASE_URL points at this machine: on Google Cloud that is the Cloud SQL Auth Proxy sidecar, so start it here (cloud-sql-proxy --private-ip --auto-iam-authn --port=%d INSTANCE_CONNECTION_NAME) or run the preflight inside the Spacelift pod network.", ep.Port)
-		}
 		return failure{kindRefused, checks.Fail, fmt.Sprintf("connection to %s refused", srv), advice}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return failure{kindUnreachable, checks.Error,
@@ -154,6 +154,10 @@ func classify(err error, ep *endpoint, elapsed time.Duration) failure {
 }
 
 func classifyConfig(err error) (failure, bool) {
+	var mr *misreadError
+	if errors.As(err, &mr) {
+		return failure{kindConfig, checks.Fail, "DATABASE_URL is not read by pgx, the driver Spacelift uses, as it is written: " + mr.ui.Explain(), urlAdvice}, true
+	}
 	var pce *pgconn.ParseConfigError
 	if !errors.As(err, &pce) {
 		return failure{}, false
@@ -163,8 +167,7 @@ func classifyConfig(err error) (failure, bool) {
 			"DATABASE_URL names a certificate or key file (sslrootcert, sslcert or sslkey) that cannot be read",
 			"Point sslrootcert/sslcert/sslkey at files that exist here and inside the Spacelift pods (mount them from a Secret or ConfigMap), or use sslrootcert=system to trust the system CA store."}, true
 	}
-	return failure{kindConfig, checks.Fail, "DATABASE_URL cannot be parsed by pgx, the driver Spacelift uses",
-		"Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full (URL-encode special characters in the password: @ as %40, : as %3A, / as %2F, # as %23, ? as %3F)."}, true
+	return failure{kindConfig, checks.Fail, "DATABASE_URL cannot be parsed by pgx, the driver Spacelift uses: " + parseProblem(pce.ConnString, err), urlAdvice}, true
 }
 
 func classifyServer(pgErr *pgconn.PgError, ep *endpoint) failure {
@@ -174,7 +177,7 @@ func classifyServer(pgErr *pgconn.PgError, ep *endpoint) failure {
 	case sqlInvalidPassword:
 		return failure{kindAuthPassword, checks.Fail,
 			fmt.Sprintf("password authentication failed for user %q", ep.User),
-			"Check the user name and password in DATABASE_URL; URL-encode special characters in the password (@ as %40, : as %3A, / as %2F, # as %23). To reset it, as an administrator: ALTER ROLE " + user + " PASSWORD '...';. IAM database authentication (RDS/Aurora, Cloud SQL) uses short-lived tokens instead of a fixed password."}
+			"Check the user name and password in DATABASE_URL; URL-encode special characters in the password (" + secret.Encodings + "). To reset it, as an administrator: ALTER ROLE " + user + " PASSWORD '...';. IAM database authentication (RDS/Aurora, Cloud SQL) uses short-lived tokens instead of a fixed password."}
 	case sqlInvalidAuthorization:
 		msg := strings.ToLower(pgErr.Message)
 		switch {

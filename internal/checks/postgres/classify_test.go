@@ -103,7 +103,7 @@ func TestClassify(t *testing.T) {
 		{"dns not found", wrapped(fmt.Errorf("hostname resolving error: %w", &net.DNSError{Err: "no such host", Name: "db.internal", IsNotFound: true})), verifyFull, kindDNS, checks.Fail, []string{`"db.internal"`, "does not exist in DNS"}},
 		{"dns server failure", wrapped(&net.DNSError{Err: "server misbehaving", Name: "db.internal", IsTemporary: true}), verifyFull, kindDNS, checks.Error, []string{"server misbehaving"}},
 		{"refused", wrapped(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), verifyFull, kindRefused, checks.Fail, []string{"db.internal:5432", "refused"}},
-		{"refused on loopback hints at the proxy", wrapped(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), loop, kindRefused, checks.Fail, []string{"cloud-sql-proxy", "--port=5432"}},
+		{"refused on loopback", wrapped(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), loop, kindRefused, checks.Fail, []string{"127.0.0.1:5432", "refused"}},
 		{"unreachable", wrapped(&net.OpError{Op: "dial", Err: syscall.EHOSTUNREACH}), verifyFull, kindUnreachable, checks.Error, nil},
 		{"dial timeout", wrapped(&net.OpError{Op: "dial", Err: timeoutNetErr{}}), dialing, kindTimeout, checks.Error, []string{"TCP connection to 10.0.0.5:5432 was not answered"}},
 		{"accepted but silent", wrapped(context.DeadlineExceeded), accepted, kindTimeout, checks.Error, []string{"accepted the TCP connection", "SSL request"}},
@@ -112,7 +112,7 @@ func TestClassify(t *testing.T) {
 		// A timeout during the SSL request must not read as a TLS failure.
 		{"tls stage timeout", wrapped(fmt.Errorf("tls error: %w", timeoutNetErr{})), accepted, kindTimeout, checks.Error, nil},
 		{"cancelled", wrapped(context.Canceled), verifyFull, kindInterrupted, checks.Error, nil},
-		{"parse error", &pgconn.ParseConfigError{ConnString: "postgres://app:pw@db:99999/x"}, nil, kindConfig, checks.Fail, []string{"cannot be parsed"}},
+		{"parse error", pgconn.NewParseConfigError("postgres://app:pw@db:99999/x", "invalid port", nil), nil, kindConfig, checks.Fail, []string{"cannot be parsed", "invalid port", "`%` as `%25`"}},
 		{"missing sslrootcert", pgconn.NewParseConfigError("postgres://h/db?sslrootcert=/nope", "failed to configure TLS", fmt.Errorf("unable to read CA file: %w", &fs.PathError{Op: "open", Path: "/nope", Err: fs.ErrNotExist})), nil, kindConfig, checks.Fail, []string{"sslrootcert"}},
 		{"unknown", wrapped(errors.New("something odd")), verifyFull, kindOther, checks.Error, nil},
 	}

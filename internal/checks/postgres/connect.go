@@ -23,7 +23,7 @@ func (s *session) checkConnect(ctx context.Context) checks.Result {
 	})
 	if err != nil {
 		if dr.err != nil {
-			return classify(dr.err, dr.ep, dr.elapsed).result(dr.ep, dr.err, s.scrub)
+			return s.classify(dr).result(dr.ep, dr.err, s.scrub)
 		}
 		return checks.Errorf("Another postgres check held the connection until this check's deadline; raise --check-timeout.",
 			"could not get the database connection: %s", s.scrub(err.Error()))

@@ -32,6 +32,9 @@ func dial(ctx context.Context, url secret.Secret) dialResult {
 	if err != nil {
 		return dialResult{err: err, elapsed: time.Since(start)}
 	}
+	if err := misread(url.Reveal(), &cfg.Config); err != nil {
+		return dialResult{err: err, elapsed: time.Since(start)}
+	}
 	ep := newEndpoint(&cfg.Config)
 	inner := cfg.DialFunc
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/leaktest"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
@@ -102,6 +103,28 @@ func assertNoSecret(t *testing.T, r checks.Result, pw string) {
 			t.Fatalf("the password appears in the result: %q\n%s", s, describe(r))
 		}
 	}
+}
+
+// assertNoFragment fails when pw, or any fragment of it, appears in any of
+// the texts.
+func assertNoFragment(t *testing.T, texts []string, pw string) {
+	t.Helper()
+	for _, s := range texts {
+		if f := leaktest.Found(s, pw); f != "" {
+			t.Fatalf("the password's fragment %q appears in %q", f, s)
+		}
+	}
+}
+
+// reviewTexts runs the backend's offline review (what config.values
+// reports) and returns every text of its steps.
+func reviewTexts(cfg *config.Config) ([]checks.Step, []string) {
+	r := checks.ReviewAll([]checks.Backend{Backend{}}, cfg, time.Now())
+	var out []string
+	for _, s := range r.Values.Steps() {
+		out = append(out, s.Name, s.Message, s.Advice)
+	}
+	return r.Values.Steps(), out
 }
 
 func randomName(prefix string) string {

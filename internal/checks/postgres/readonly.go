@@ -22,7 +22,7 @@ func (s *session) checkReadOnly(ctx context.Context, roURL secret.Secret) checks
 	scrub := secret.NewScrubber(roURL, s.url).Scrub
 	dr := dial(ctx, roURL)
 	if dr.err != nil {
-		res := classify(dr.err, dr.ep, dr.elapsed).result(dr.ep, dr.err, scrub)
+		res := s.classify(dr).result(dr.ep, dr.err, scrub)
 		res.Message = "DATABASE_READ_ONLY_URL: " + res.Message
 		// The classifier's advice names the primary's variable.
 		res.Advice = strings.ReplaceAll(res.Advice, "DATABASE_URL", "DATABASE_READ_ONLY_URL")

@@ -29,6 +29,7 @@ const (
 // one connection, closed when the plan is.
 func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
 	s := newSession(cfg.Secret(DatabaseURL))
+	s.gcp = onGoogleCloud(cfg)
 	p.OnClose(s.close)
 	disabled := ""
 	if !cfg.Has(DatabaseURL) {

@@ -21,6 +21,9 @@ import (
 type session struct {
 	url   secret.Secret
 	scrub func(string) string
+	// gcp is set when the configuration is a Google Cloud one, for the
+	// Cloud SQL Auth Proxy advice.
+	gcp bool
 	// turn is a one-slot semaphore: unlike a sync.Mutex, waiting for it
 	// honours the waiter's context.
 	turn chan struct{}
@@ -65,6 +68,12 @@ func (s *session) use(ctx context.Context, redial bool, f func(*pgx.Conn) error)
 	return dialResult{}, f(s.conn)
 }
 
+// classify is classify for a failed dial of this session, with the Cloud
+// SQL Auth Proxy advice where it applies.
+func (s *session) classify(dr dialResult) failure {
+	return classify(dr.err, dr.ep, dr.elapsed).withCloudSQL(dr.ep, s.gcp)
+}
+
 // query is use for the checks that need postgres.connect: it dials again
 // if a previous check's cancellation closed the connection, and turns any
 // error into a Result.
@@ -76,7 +85,7 @@ func (s *session) query(ctx context.Context, f func(*pgx.Conn) checks.Result) ch
 	})
 	if err != nil {
 		if dr.err != nil {
-			fl := classify(dr.err, dr.ep, dr.elapsed)
+			fl := s.classify(dr)
 			fl.Message = "could not connect: " + fl.Message
 			fl.Status = checks.Error
 			return fl.result(dr.ep, dr.err, s.scrub)

@@ -7,6 +7,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // TypeVar names the queue backend.
@@ -99,7 +100,7 @@ func reviewQueueURLs(cfg *config.Config, r *checks.Review) {
 			parts = strings.Split(strings.Trim(u.Path, "/"), "/")
 		}
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(parts) != 2 {
-			r.Values.Fail(q.Var, "use https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE as shown by `aws sqs get-queue-url`", "%q is not an SQS queue URL", raw)
+			r.Values.Fail(q.Var, "use https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE as shown by `aws sqs get-queue-url`", "%s is not an SQS queue URL", secret.ShowURL(raw))
 			continue
 		}
 		name := parts[1]

@@ -15,6 +15,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // sqsCheck is queue.sqs.<name>.
@@ -31,7 +32,7 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	ref, ok := parseQueueURL(raw)
 	if !ok {
 		return checks.Failf("Use the queue URL `aws sqs get-queue-url --queue-name NAME` prints, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME.",
-			"%s=%q is not an SQS queue URL", c.queue.Var, raw).With(checks.KV("variable", c.queue.Var))
+			"%s=%s is not an SQS queue URL", c.queue.Var, secret.ShowURL(raw)).With(checks.KV("variable", c.queue.Var))
 	}
 	client, info, err := c.client.Get(ctx)
 	if err != nil {

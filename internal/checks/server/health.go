@@ -19,6 +19,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Group is the check's group name.
@@ -93,7 +94,7 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 	defer cancel()
 	req, err := http.NewRequestWithContext(inner, http.MethodGet, url, nil)
 	if err != nil {
-		return checks.Failf("Set SERVER_DOMAIN to the bare hostname of the Spacelift UI, e.g. spacelift.example.com.", "SERVER_DOMAIN %q does not make a URL: %v", domain, err)
+		return checks.Failf("Set SERVER_DOMAIN to the bare hostname of the Spacelift UI, e.g. spacelift.example.com.", "SERVER_DOMAIN %s does not make a URL: %s", secret.ShowURL(domain), secret.ParseErrorText(err))
 	}
 	details := []checks.Detail{checks.KV("url", url), checks.KV("trusted roots", rootsDesc)}
 	resp, err := client.Do(req)

@@ -21,6 +21,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // azureBackend talks to Azure Blob Storage. Containers play the part of
@@ -71,7 +72,7 @@ func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 		b.svc, err = service.NewClient(accountURL+"/", cred, nil)
 	}
 	if err != nil {
-		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + sanitize(err.Error())}
+		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + secret.ParseErrorText(err)}
 	}
 	return b, nil
 }

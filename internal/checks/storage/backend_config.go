@@ -9,6 +9,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Variable names.
@@ -179,6 +180,8 @@ func reviewBuckets(cfg *config.Config, r *checks.Review) {
 	raw := cfg.Get(UploadsURL)
 	u, err := url.Parse(raw)
 	switch {
+	case secret.HasCredentials(raw):
+		r.Values.Fail(UploadsURL, uploadsURLAdvice(backend)+"; browsers upload with pre-signed URLs, so it carries no credentials", "%s holds credentials", secret.ShowURL(raw))
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		r.Values.Fail(UploadsURL, uploadsURLAdvice(backend), "%q is not an absolute http(s) URL", raw)
 	case u.Scheme == "http" && !(backend == "minio" && !cfg.Bool(MinioUseSSL)):
@@ -227,7 +230,10 @@ func uploadsURLAdvice(backend string) string {
 
 func reviewEndpoints(cfg *config.Config, r *checks.Review) {
 	if ep := cfg.Get(MinioEndpoint); ep != "" && Type(cfg) == "minio" {
-		if strings.Contains(ep, "://") {
+		if ui := secret.ParseUserinfo(ep); ui.Found {
+			// Never quoted: it holds a password, perhaps not URL-encoded.
+			r.Values.Fail(MinioEndpoint, "remove USER:PASSWORD@; "+minioEndpointAdvice, "holds a user name and password (USER:PASSWORD@ before the host)")
+		} else if strings.Contains(ep, "://") {
 			r.Values.Fail(MinioEndpoint, "remove http:// or https://; set OBJECT_STORAGE_MINIO_USE_SSL=true for HTTPS", "%q has a scheme; Spacelift wants host:port", ep)
 		} else if _, port, err := net.SplitHostPort(ep); err != nil || port == "" {
 			r.Values.Warn(MinioEndpoint, "write host:port, e.g. minio.example.com:9000", "%q has no port", ep)
@@ -237,7 +243,7 @@ func reviewEndpoints(cfg *config.Config, r *checks.Review) {
 		if strings.HasSuffix(u, "/") {
 			r.Values.Warn(AzureAccountURL, "remove the trailing /", "ends with a slash; the official module trims it")
 		} else if !azureAccountRe().MatchString(u) {
-			r.Values.Warn(AzureAccountURL, "use the account's primary blob endpoint", "%q is not shaped like https://ACCOUNT.blob.core.windows.net", u)
+			r.Values.Warn(AzureAccountURL, "use the account's primary blob endpoint", "%s is not shaped like https://ACCOUNT.blob.core.windows.net", secret.ShowURL(u))
 		}
 	}
 }

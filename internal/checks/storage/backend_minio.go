@@ -13,7 +13,11 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
+
+// minioEndpointAdvice says where MinIO's endpoint and keys go.
+const minioEndpointAdvice = "Spacelift wants host:port only, with the keys in " + MinioAccessKeyID + " and " + MinioSecretAccessKey
 
 // minioCredentials is the credential type the MinIO backend accepts (a
 // seam for tests).
@@ -44,10 +48,16 @@ func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend
 		creds = credentials.NewStaticV4(cfg.Get(MinioAccessKeyID), cfg.Secret(MinioSecretAccessKey).Reveal(), "")
 	}
 	host := cfg.Get(MinioEndpoint)
+	if secret.HasCredentials(host) {
+		// minio-go would accept USER:PASSWORD@HOST and show it back in
+		// every endpoint it reports.
+		return nil, &opError{Kind: kindOther, Text: MinioEndpoint + " holds a user name and password; " + minioEndpointAdvice}
+	}
 	c, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Transport: tr})
 	if err != nil {
-		// minio.New only validates the endpoint (host:port, no scheme).
-		return nil, &opError{Kind: kindOther, Text: "invalid " + MinioEndpoint + ": " + sanitize(err.Error())}
+		// minio.New only validates the endpoint (host:port, no scheme);
+		// its error quotes the endpoint, so only the cause is kept.
+		return nil, &opError{Kind: kindOther, Text: "invalid " + MinioEndpoint + ": " + secret.ParseErrorText(err)}
 	}
 	scheme := "http"
 	if secure {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 const corsProbeKey = probePrefix + "cors-probe"
@@ -73,7 +74,7 @@ func (s *suite) corsCheck(ctx context.Context) checks.Result {
 func corsTarget(raw, bucket, key string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("%s", sanitize(err.Error()))
+		return "", fmt.Errorf("%s", secret.ParseErrorText(err))
 	}
 	if u.Scheme == "" || u.Host == "" {
 		return "", fmt.Errorf("no scheme or host")

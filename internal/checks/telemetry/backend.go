@@ -7,6 +7,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // Variable names.
@@ -153,7 +154,7 @@ func reviewValues(cfg *config.Config, r *checks.Review) {
 			case strings.HasPrefix(ep, "https://"):
 				r.Values.Warn(OTLPEndpoint, "write http://HOST:4317 unless your collector terminates TLS", "uses https://; the docs require the http:// form for the gRPC endpoint")
 			default:
-				r.Values.Fail(OTLPEndpoint, "write http://HOST:4317 (the docs require the scheme even for gRPC)", "%q has no http:// scheme", ep)
+				r.Values.Fail(OTLPEndpoint, "write http://HOST:4317 (the docs require the scheme even for gRPC)", "%s has no http:// scheme", secret.ShowURL(ep))
 			}
 			if strings.HasSuffix(strings.TrimSuffix(ep, "/"), ":4318") {
 				r.Values.Warn(OTLPEndpoint, "use the collector's gRPC port, usually 4317", "port 4318 is OTLP over HTTP, but Spacelift exports over gRPC")

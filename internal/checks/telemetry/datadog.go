@@ -14,6 +14,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 const dogStatsDNote = "DogStatsD metrics go to 8125/UDP, which cannot be confirmed from here"
@@ -26,11 +27,11 @@ func agentBase(cfg *config.Config) (string, error) {
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil:
-			return "", fmt.Errorf("%s=%q is not a URL", DDTraceAgentURL, raw)
+			return "", fmt.Errorf("%s=%s is not a URL", DDTraceAgentURL, secret.ShowURL(raw))
 		case u.Scheme == "unix":
 			return "", errUnixSocket
 		case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			return "", fmt.Errorf("%s=%q is not an http://HOST:PORT URL", DDTraceAgentURL, raw)
+			return "", fmt.Errorf("%s=%s is not an http://HOST:PORT URL", DDTraceAgentURL, secret.ShowURL(raw))
 		}
 		return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
 
 // otlp makes a real OTLP/gRPC trace export with an empty request: a
@@ -32,7 +33,7 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return checks.Failf("Write OTEL_EXPORTER_OTLP_ENDPOINT as http://HOST:4317: Spacelift's docs require the http:// scheme even though the protocol is gRPC.",
-			"OTEL_EXPORTER_OTLP_ENDPOINT %q does not start with http://", raw)
+			"OTEL_EXPORTER_OTLP_ENDPOINT %s does not start with http://", secret.ShowURL(raw))
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
@@ -40,7 +41,7 @@ func otlp(ctx context.Context, cfg *config.Config) checks.Result {
 	}
 	target := net.JoinHostPort(host, port)
 	var warnings, advice []string
-	details := []checks.Detail{checks.KV("endpoint", raw), checks.KV("grpc target", target)}
+	details := []checks.Detail{checks.KV("endpoint", secret.DisplayURL(raw)), checks.KV("grpc target", target)}
 	creds := insecure.NewCredentials()
 	if u.Scheme == "https" {
 		roots, desc := rootcas.Roots(cfg)
