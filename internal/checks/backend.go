@@ -85,6 +85,22 @@ func Build(backends []Backend, cfg *config.Config, opts Options) *Plan {
 	return p
 }
 
+// Union is the backends of every list, in order, each once (by group ID):
+// a backend may serve several targets.
+func Union(lists ...[]Backend) []Backend {
+	seen := map[string]bool{}
+	var out []Backend
+	for _, l := range lists {
+		for _, b := range l {
+			if id := b.Group().ID; !seen[id] {
+				seen[id] = true
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
 // Catalog is every variable the backends own, for the config loader.
 func Catalog(backends []Backend) (*config.Catalog, error) {
 	var vars []config.Var

@@ -8,12 +8,12 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
-// build is the plan of every backend for cfg.
+// build is the plan of every backend of both targets for cfg.
 func build(cfg *config.Config, opts checks.Options) *checks.Plan {
-	return checks.Build(Backends(), cfg, opts)
+	return checks.Build(AllBackends(), cfg, opts)
 }
 
-func emptyConfig() *config.Config { return config.New(checks.MustCatalog(Backends())) }
+func emptyConfig() *config.Config { return config.New(checks.MustCatalog(AllBackends())) }
 
 func TestRegistryIsValid(t *testing.T) {
 	p := build(emptyConfig(), checks.Options{Stage: checks.PreInstall})
@@ -62,7 +62,7 @@ func TestEveryCombinationIsValid(t *testing.T) {
 		{"OBJECT_STORAGE_TYPE": "minio", "OBSERVABILITY_VENDOR": "Datadog", "DATABASE_URL": "postgres://u@h/db"},
 	}
 	for _, vars := range combos {
-		cfg, err := config.FromMap(checks.MustCatalog(Backends()), vars, config.Source{Kind: config.FromFlag})
+		cfg, err := config.FromMap(checks.MustCatalog(AllBackends()), vars, config.Source{Kind: config.FromFlag})
 		if err != nil {
 			t.Fatal(err)
 		}

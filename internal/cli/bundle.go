@@ -119,7 +119,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 
 	var rep report.Report
 	if packed != nil {
-		rep = packed.WithGroupTitles(func(id string) string { return checks.GroupTitle(p.plan.Backends(), id) })
+		rep = packed.WithGroupTitles(func(id string) string { return checks.GroupTitle(s.allBackends(), id) })
 	} else if rep, err = execute(ctx, &o.Check, p); err != nil {
 		return err
 	}

@@ -129,15 +129,15 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		return nil, err
 	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
-		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
+		"target", rs.Target, "concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
 }
 
-// buildPlan registers every backend's checks for one run. serve builds a
-// new plan for each run: a plan's shared clients are closed when its run
-// ends.
+// buildPlan registers the checks of the target's backends for one run.
+// serve builds a new plan for each run: a plan's shared clients are
+// closed when its run ends.
 func buildPlan(s *Streams, cfg *config.Config, rs config.RunSettings, log *slog.Logger) *checks.Plan {
-	return checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
+	return checks.Build(s.backendsFor(rs.Target), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
 }
 
 // namedSecrets names each configured secret after its variable, so

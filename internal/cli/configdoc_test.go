@@ -13,12 +13,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite generated documentation")
 
-// variablesTable renders the variable reference from the backends, the
-// single source of truth for names, YAML keys and secrecy: one table per
-// backend, in report order.
+// variablesTable renders the variable reference from the backends of
+// both targets, the single source of truth for names, YAML keys and
+// secrecy: one table per backend, in report order.
 func variablesTable() string {
 	var b strings.Builder
-	for _, be := range Backends() {
+	for _, be := range AllBackends() {
 		if vs := be.Vars(); len(vs) > 0 {
 			fmt.Fprintf(&b, "\n### %s\n\n", be.Group().Title)
 			variableRows(&b, vs)
@@ -43,7 +43,13 @@ func variableRows(b *strings.Builder, vars []config.Var) {
 		for _, a := range v.Aliases {
 			notes += fmt.Sprintf(" Also read as `%s`.", a)
 		}
-		if v.Default != "" {
+		for _, k := range v.SecretKeys {
+			notes += fmt.Sprintf(" In a Kubernetes Secret (--k8s-secret), also read from the key `%s`.", k)
+		}
+		switch {
+		case v.Default != "" && v.Origin == config.OriginTool:
+			notes += fmt.Sprintf(" Default: `%s`.", v.Default)
+		case v.Default != "":
 			notes += fmt.Sprintf(" Spacelift's default when unset: `%s`.", v.Default)
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s |\n", v.Name, key, typ, secret, v.Origin, strings.ReplaceAll(notes, "|", `\|`))

@@ -325,4 +325,4 @@ func mustRead(t *testing.T, path string) string {
 }
 
 // catalog is every variable of this build's backends.
-func catalog() *config.Catalog { return checks.MustCatalog(Backends()) }
+func catalog() *config.Catalog { return checks.MustCatalog(AllBackends()) }

@@ -46,8 +46,9 @@ func newCmdExplain(s *Streams) *cobra.Command {
 	}
 }
 
-// offlinePlan lists every check without a configuration (nothing enabled).
+// offlinePlan lists every check of either target without a configuration
+// (nothing enabled).
 func offlinePlan(s *Streams) *checks.Plan {
-	bs := s.backends()
+	bs := s.allBackends()
 	return checks.Build(bs, config.New(checks.MustCatalog(bs)), checks.Options{Stage: checks.PreInstall})
 }

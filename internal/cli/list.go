@@ -7,8 +7,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 // ChecksOptions are the inputs of `checks`.
@@ -16,6 +18,8 @@ type ChecksOptions struct {
 	Streams *Streams
 	Inputs  InputOptions
 	Format  string
+	// flags holds --target, resolved like check's.
+	flags *pflag.FlagSet
 }
 
 func newCmdChecks(s *Streams, runF func(context.Context, *ChecksOptions) error) *cobra.Command {
@@ -25,10 +29,12 @@ func newCmdChecks(s *Streams, runF func(context.Context, *ChecksOptions) error) 
 		Short: "List every check, and whether the configuration enables it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.flags = cmd.Flags()
 			return runF(cmd.Context(), o)
 		},
 	}
 	o.Inputs.addFlags(cmd.Flags())
+	config.AddSettingFlag(cmd.Flags(), "target")
 	cmd.Flags().StringVarP(&o.Format, "output", "o", "table", "table or json")
 	return cmd
 }
@@ -51,7 +57,11 @@ func runListChecks(_ context.Context, o *ChecksOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := checks.Build(o.Streams.backends(), cfg, checks.Options{Stage: checks.PreInstall})
+	rs, err := resolveSettings(o.Streams, o.flags, cfg.Preflight)
+	if err != nil {
+		return err
+	}
+	plan := checks.Build(o.Streams.backendsFor(rs.Target), cfg, checks.Options{Stage: checks.PreInstall})
 	var infos []checkInfo
 	for _, c := range plan.Checks() {
 		needs := c.Needs

@@ -29,7 +29,8 @@ func TestRunFlagsComeFromTheSettingsTable(t *testing.T) {
 }
 
 // TestEnumeratedSettingsMapToTheirTypes: every value the table accepts for
-// --stage is a checks.Stage, and every --fail-on value a status.
+// --stage is a checks.Stage, every --fail-on value a status, and every
+// --target value its own list of backends.
 func TestEnumeratedSettingsMapToTheirTypes(t *testing.T) {
 	n := 0
 	for _, s := range config.Settings() {
@@ -40,6 +41,12 @@ func TestEnumeratedSettingsMapToTheirTypes(t *testing.T) {
 				rs.Stage = v
 				if st := stage(rs); st != checks.PreInstall && st != checks.PostInstall {
 					t.Errorf("stage %q is no checks.Stage", v)
+				}
+			case "target":
+				rs.Target = v
+				bs := newTestStreams(nil).Streams.backendsFor(rs.Target)
+				if len(bs) == 0 || (v == config.TargetWorker) != (bs[0].Group().ID == "worker") {
+					t.Errorf("target %q runs the backends %v", v, bs)
 				}
 			case "failOn":
 				if _, err := checks.ParseStatus(v); err != nil {
@@ -84,6 +91,7 @@ func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
 		"timeout":      {"1m30s", "environment $SPACECTL_PREFLIGHT_TIMEOUT"},
 		"checkTimeout": {"5s", "flag --check-timeout"},
 		"readOnly":     {"true", "yaml preflight.readOnly"},
+		"target":       {"server", "default"},
 		"stage":        {"pre-install", "default"},
 		"failOn":       {"fail", "default"},
 		"only":         {"config.*", "flag --only"},

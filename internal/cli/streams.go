@@ -26,21 +26,34 @@ type Streams struct {
 	// Width is the terminal width for tables (0 when unknown).
 	Width int
 	Now   func() time.Time
-	// Backends are the components the checks cover; nil means every
-	// backend of this build (Backends). Tests add synthetic ones.
+	// Backends are the components the server target's checks cover; nil
+	// means those of this build (Backends). Tests add synthetic ones.
 	Backends []checks.Backend
+	// WorkerBackends are the worker target's; nil means WorkerBackends().
+	WorkerBackends []checks.Backend
 }
 
-// backends returns the backends the commands run with.
-func (s *Streams) backends() []checks.Backend {
-	if s.Backends != nil {
+// backendsFor returns the backends a target runs with.
+func (s *Streams) backendsFor(target string) []checks.Backend {
+	switch {
+	case target == config.TargetWorker && s.WorkerBackends != nil:
+		return s.WorkerBackends
+	case target == config.TargetWorker:
+		return WorkerBackends()
+	case s.Backends != nil:
 		return s.Backends
 	}
 	return Backends()
 }
 
-// catalog returns every variable the backends accept.
-func (s *Streams) catalog() *config.Catalog { return checks.MustCatalog(s.backends()) }
+// allBackends is every backend of either target, once each.
+func (s *Streams) allBackends() []checks.Backend {
+	return checks.Union(s.backendsFor(config.TargetServer), s.backendsFor(config.TargetWorker))
+}
+
+// catalog returns every variable the backends of either target accept:
+// one input can feed both.
+func (s *Streams) catalog() *config.Catalog { return checks.MustCatalog(s.allBackends()) }
 
 // System returns Streams bound to the real process.
 func System() *Streams {

@@ -13,6 +13,8 @@ import (
 type Catalog struct {
 	vars  []Var
 	index map[string]int
+	// secretKeys indexes the Secret-only keys (Var.SecretKeys).
+	secretKeys map[string]int
 }
 
 // Compiled on first use: every command pays for package init, few build a
@@ -26,7 +28,7 @@ var (
 // them. Two variables may not share a name or a YAML key, and no YAML key
 // may be a section of another.
 func NewCatalog(vars []Var) (*Catalog, error) {
-	c := &Catalog{vars: append([]Var(nil), vars...), index: make(map[string]int, len(vars))}
+	c := &Catalog{vars: append([]Var(nil), vars...), index: make(map[string]int, len(vars)), secretKeys: map[string]int{}}
 	paths := map[string]string{}
 	for i, v := range c.vars {
 		switch {
@@ -44,6 +46,12 @@ func NewCatalog(vars []Var) (*Catalog, error) {
 				return nil, fmt.Errorf("variable %s is declared twice", n)
 			}
 			c.index[n] = i
+		}
+		for _, k := range v.SecretKeys {
+			if _, dup := c.secretKeys[k]; dup {
+				return nil, fmt.Errorf("Secret key %s of %s is declared twice", k, v.Name)
+			}
+			c.secretKeys[k] = i
 		}
 		keys := []string{v.Path}
 		if v.FileKey {
@@ -72,6 +80,19 @@ func (c *Catalog) Vars() []Var { return append([]Var(nil), c.vars...) }
 // Lookup finds a variable by its environment name or one of its aliases.
 func (c *Catalog) Lookup(name string) (Var, bool) {
 	i, ok := c.index[name]
+	if !ok {
+		return Var{}, false
+	}
+	return c.vars[i], true
+}
+
+// LookupSecretKey finds a variable by a key of a Kubernetes Secret: its
+// name, an alias, or one of its Secret-only keys.
+func (c *Catalog) LookupSecretKey(key string) (Var, bool) {
+	if v, ok := c.Lookup(key); ok {
+		return v, true
+	}
+	i, ok := c.secretKeys[key]
 	if !ok {
 		return Var{}, false
 	}

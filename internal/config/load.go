@@ -94,7 +94,7 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		}
 		cfg.Files = append(cfg.Files, f)
 		parseK8sSecrets(f, data, func(name, value string, pos Source) {
-			cfg.setChecked(name, value, pos, &ds)
+			cfg.setFromSecret(name, value, pos, &ds)
 		}, &ds)
 	}
 	if o.FromEnv {

@@ -248,3 +248,31 @@ func TestTypeDefaultsAreImplied(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretKeys: a variable's Secret-only keys (the worker pool Secret's
+// token and privateKey) are read from Secret manifests, located at the key,
+// and nowhere else: an env file or the environment with the same name is
+// not the variable.
+func TestSecretKeys(t *testing.T) {
+	cat, err := NewCatalog([]Var{Spacelift("POOL_TOKEN", "pool.token", "Token.").Sensitive().SecretKey("token")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	secret := write(t, dir, "pool.yaml", "kind: Secret\nmetadata:\n  name: worker-pool\nstringData:\n  token: abc123\n")
+	env := write(t, dir, "pool.env", "token=from-env-file\n")
+	cfg, ds := Load(LoadOptions{Catalog: cat, K8sSecrets: []string{secret}, Env: map[string]string{}})
+	if ds.HasErrors() || cfg.Secret("POOL_TOKEN").Reveal() != "abc123" {
+		t.Fatalf("the Secret's token key was not read as POOL_TOKEN: %s", diagLines(ds))
+	}
+	if src, _ := cfg.Source("POOL_TOKEN"); src.String() != secret+":5:3" || src.Object != "Secret worker-pool" {
+		t.Errorf("source %s (%s)", src, src.Object)
+	}
+	cfg, _ = Load(LoadOptions{Catalog: cat, EnvFiles: []string{env}, FromEnv: true, Env: map[string]string{"token": "from-env"}})
+	if cfg.Has("POOL_TOKEN") {
+		t.Error("a Secret-only key was read from an env file or the environment")
+	}
+	if _, err := NewCatalog([]Var{Spacelift("A", "a", "A.").SecretKey("k"), Spacelift("B", "b", "B.").SecretKey("k")}); err == nil {
+		t.Error("two variables share a Secret key")
+	}
+}

@@ -46,6 +46,14 @@ type Setting struct {
 	typ settingType
 }
 
+// Targets: what a run checks. The server target is Spacelift's own
+// dependencies; the worker target is a private worker pool, checked from
+// its host or its cluster.
+const (
+	TargetServer = "server"
+	TargetWorker = "worker"
+)
+
 // EnvSettingPrefix starts the name of every setting's environment variable.
 const EnvSettingPrefix = "SPACECTL_PREFLIGHT_"
 
@@ -66,6 +74,9 @@ func Settings() []Setting {
 		{Key: "readOnly", Flag: "read-only", Env: EnvSettingPrefix + "READ_ONLY",
 			Doc: "never write: no probe objects, messages or DDL",
 			typ: settingField(boolKind(), false, func(v *SettingValues) *bool { return &v.ReadOnly })},
+		{Key: "target", Flag: "target", Env: EnvSettingPrefix + "TARGET",
+			Doc: "what to check: server (Spacelift's dependencies) or worker (a private worker pool, run on its host or in its cluster)",
+			typ: settingField(oneOfKind(TargetServer, TargetWorker), TargetServer, func(v *SettingValues) *string { return &v.Target })},
 		{Key: "stage", Flag: "stage", Env: EnvSettingPrefix + "STAGE",
 			Doc: "pre-install or post-install",
 			typ: settingField(oneOfKind("pre-install", "post-install"), "pre-install", func(v *SettingValues) *string { return &v.Stage })},
@@ -103,6 +114,7 @@ type SettingValues struct {
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	ReadOnly     bool
+	Target       string // TargetServer or TargetWorker
 	Stage        string // one of Choices() of "stage"
 	FailOn       string // one of Choices() of "failOn"
 	Only, Skip   []string
@@ -129,6 +141,18 @@ func AddSettingFlags(fs *pflag.FlagSet) {
 			s.typ.addFlag(fs, s)
 		}
 	}
+}
+
+// AddSettingFlag adds the flag of the one setting key, for commands that
+// take only some settings (`checks` takes --target).
+func AddSettingFlag(fs *pflag.FlagSet, key string) {
+	for _, s := range Settings() {
+		if s.Key == key {
+			s.typ.addFlag(fs, s)
+			return
+		}
+	}
+	panic("config: no setting " + key)
 }
 
 // AddInputSettingFlags adds the flags of the Input settings, for every

@@ -138,6 +138,7 @@ var samples = map[string]struct{ yaml, env, flag, wantYAML, wantEnv, wantFlag st
 	"timeout":      {"2m", "90s", "45s", "2m0s", "1m30s", "45s"},
 	"checkTimeout": {"10s", "20s", "5s", "10s", "20s", "5s"},
 	"readOnly":     {"true", "false", "true", "true", "false", "true"},
+	"target":       {"worker", "server", "worker", "worker", "server", "worker"},
 	"stage":        {"post-install", "pre-install", "post-install", "post-install", "pre-install", "post-install"},
 	"failOn":       {"warn", "fail", "warn", "warn", "fail", "warn"},
 	"only":         {`["a.*", "b.c"]`, "d.*,e.f", "g.*", "a.*,b.c", "d.*,e.f", "g.*"},

@@ -52,6 +52,22 @@ func (c *Config) setChecked(name, text string, src Source, ds *Diagnostics) {
 		c.cat.warnTypo(name, src, ds)
 		return
 	}
+	c.setVar(v, name, text, src, ds)
+}
+
+// setFromSecret is setChecked for a key of a Kubernetes Secret, which may
+// also be one of a variable's Secret-only keys.
+func (c *Config) setFromSecret(key, text string, src Source, ds *Diagnostics) {
+	v, ok := c.cat.LookupSecretKey(key)
+	if !ok {
+		c.cat.warnTypo(key, src, ds)
+		return
+	}
+	c.setVar(v, key, text, src, ds)
+}
+
+// setVar validates and stores the value of v, given under name.
+func (c *Config) setVar(v Var, name, text string, src Source, ds *Diagnostics) {
 	if p, h := checkValue(v, text); p != "" {
 		if v.Secret {
 			p = "invalid value"

@@ -28,6 +28,10 @@ type Var struct {
 	// Aliases are other environment names that set the same variable, as
 	// Go reads http_proxy for HTTP_PROXY.
 	Aliases []string
+	// SecretKeys are keys under which a Kubernetes Secret holds the value
+	// besides its names (the worker pool's Secret keeps SPACELIFT_TOKEN
+	// under "token"); only Secret manifests (--k8s-secret) are read so.
+	SecretKeys []string
 	// Origin says whose variable it is: OriginSpacelift, OriginModule,
 	// OriginSDK or OriginTool.
 	Origin string
@@ -92,6 +96,13 @@ func (v Var) OneOf(def string, values ...string) Var {
 // Alias also accepts the value under other environment names.
 func (v Var) Alias(names ...string) Var {
 	v.Aliases = append(append([]string(nil), v.Aliases...), names...)
+	return v
+}
+
+// SecretKey also accepts the value under other keys of a Kubernetes Secret
+// (not of an env file or the environment).
+func (v Var) SecretKey(keys ...string) Var {
+	v.SecretKeys = append(append([]string(nil), v.SecretKeys...), keys...)
 	return v
 }
 

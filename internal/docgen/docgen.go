@@ -59,7 +59,7 @@ func Generate(o Options) error {
 	if err := writeManPages(root, manDir, o.Date, o.GzipMan); err != nil {
 		return err
 	}
-	schema, err := config.JSONSchema(checks.MustCatalog(cli.Backends()))
+	schema, err := config.JSONSchema(checks.MustCatalog(cli.AllBackends()))
 	if err != nil {
 		return err
 	}

@@ -134,6 +134,30 @@ if have SPT_PROMETHEUS_URL; then
   check "promtool check metrics" bash -c "printf '# HELP x_total A counter.\n# TYPE x_total counter\nx_total 1\n' | '$SPT_PROMTOOL' check metrics"
 fi
 
+# --- Registry: anonymous /v2/ answers 200, push a blob; htpasswd wants Basic; token wants Bearer at the realm
+if have SPT_REGISTRY_ADDR; then
+  code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+  if [[ $(code "http://$SPT_REGISTRY_ADDR/v2/") == 200 ]]; then ok "registry anonymous /v2/ 200"; else bad "registry anonymous /v2/"; fi
+  loc=$(curl -s -D - -o /dev/null -X POST "http://$SPT_REGISTRY_ADDR/v2/spt/smoke/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+  digest=sha256:$(printf smoke | sha256sum | cut -d' ' -f1)
+  sep='?'
+  [[ $loc == *\?* ]] && sep='&'
+  [[ $loc == http* ]] || loc="http://$SPT_REGISTRY_ADDR$loc"
+  if [[ $(code -X PUT -H 'Content-Type: application/octet-stream' --data-binary smoke "$loc${sep}digest=$digest") == 201 ]] &&
+    [[ $(code -I "http://$SPT_REGISTRY_ADDR/v2/spt/smoke/blobs/$digest") == 200 ]]; then
+    ok "registry anonymous blob push and HEAD"
+  else bad "registry anonymous blob push"; fi
+  if [[ $(code "http://$SPT_REGISTRY_AUTH_ADDR/v2/") == 401 ]]; then ok "registry auth wants credentials"; else bad "registry auth without credentials"; fi
+  if [[ $(code -u "$SPT_REGISTRY_USER:$SPT_REGISTRY_PASS" "http://$SPT_REGISTRY_AUTH_ADDR/v2/") == 200 ]]; then ok "registry auth accepts the htpasswd user"; else bad "registry auth with credentials"; fi
+  if [[ $(code -u "$SPT_REGISTRY_USER:wrong" "http://$SPT_REGISTRY_AUTH_ADDR/v2/") == 401 ]]; then ok "registry auth rejects a wrong password"; else bad "registry auth wrong password"; fi
+  got=$(curl -s -D - -o /dev/null "http://$SPT_REGISTRY_TOKEN_ADDR/v2/" | tr -d '\r' | grep -i '^www-authenticate:' || true)
+  if [[ $got == *"Bearer realm=\"$SPT_REGISTRY_TOKEN_REALM\""* && $got == *"service=\"$SPT_REGISTRY_TOKEN_SERVICE\""* ]]; then
+    ok "registry token challenges with Bearer at $SPT_REGISTRY_TOKEN_REALM"
+  else bad "registry token challenge: $got"; fi
+  check "registry token signer key and certificate match" bash -c \
+    "[[ \$(openssl pkey -in '$SPT_REGISTRY_TOKEN_KEY' -pubout) == \$(openssl x509 -in '$SPT_REGISTRY_TOKEN_CERT' -noout -pubkey) ]]"
+fi
+
 # --- Everything bound to loopback only
 if command -v ss >/dev/null 2>&1 && have SPT_SERVICES_DIR; then
   pids=$(cat "$SPT_SERVICES_DIR"/pids/*.pid 2>/dev/null | cut -d' ' -f1 | tr '\n' '|')

@@ -24,6 +24,8 @@ const (
 	LicenseToken     = "LICENSE_TOKEN"
 	AdminUsername    = "ADMIN_USERNAME"
 	AdminPassword    = "ADMIN_PASSWORD"
+	LauncherImage    = "LAUNCHER_IMAGE"
+	LauncherImageTag = "LAUNCHER_IMAGE_TAG"
 )
 
 // Backend is the configuration itself: the installation's own settings
@@ -52,8 +54,8 @@ func (Backend) Vars() []config.Var {
 		config.Spacelift("SLACK_APP_CLIENT_SECRET", "slack.appClientSecret", "Slack app client secret.").Sensitive(),
 		config.Spacelift("SLACK_SECRET", "slack.secret", "Slack signing secret.").Sensitive(),
 		config.Module("ENVIRONMENT", "spacelift.environment", "prod in the official modules."),
-		config.Module("LAUNCHER_IMAGE", "drain.launcherImage", "Launcher image repository."),
-		config.Module("LAUNCHER_IMAGE_TAG", "drain.launcherImageTag", "Launcher image tag."),
+		config.Module(LauncherImage, "drain.launcherImage", "Launcher image repository."),
+		config.Module(LauncherImageTag, "drain.launcherImageTag", "Launcher image tag."),
 		config.Module("VCS_GATEWAY_ENDPOINT", "spacelift.vcsGatewayEndpoint", "VCS gateway host:443."),
 		config.Module("DRAIN_SCHEDULER_ENABLED", "drain.schedulerEnabled", "Run the scheduler inside the drain.").Boolean(),
 	}

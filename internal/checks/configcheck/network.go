@@ -53,20 +53,40 @@ func reviewNetwork(cfg *config.Config, r *checks.Review) {
 			continue
 		}
 		proxied = true
-		u, err := url.Parse(v)
-		switch {
-		case err != nil || !strings.Contains(v, "://"):
-			r.Values.Fail(name, "Write the proxy with its scheme, e.g. http://proxy.example.com:3128 (the self-hosted docs: without it the services fail to start).",
-				"has no scheme; Spacelift's services cannot parse a proxy URL without http:// or https://")
-		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
-			r.Values.Warn(name, "Use an http://, https:// or socks5:// proxy URL.", "uses the scheme %s://, which Go's proxy support does not handle", u.Scheme)
-		case u.Host == "":
-			r.Values.Fail(name, "Write the proxy as http://HOST:PORT.", "has no host")
+		if p := ProxyURLProblem(v); p != nil && p.Fatal {
+			r.Values.Fail(name, p.Advice, "%s", p.Message)
+		} else if p != nil {
+			r.Values.Warn(name, p.Advice, "%s", p.Message)
 		}
 	}
 	if proxied {
 		reviewNoProxy(cfg, r)
 	}
+}
+
+// URLProblem is what is wrong with a URL value; Fatal when the services
+// cannot use it at all.
+type URLProblem struct {
+	Fatal   bool
+	Message string
+	Advice  string
+}
+
+// ProxyURLProblem says what is wrong with a proxy URL (HTTP_PROXY,
+// HTTPS_PROXY), or nil. Spacelift's services and its launcher are Go
+// programs, so Go's proxy rules decide what works.
+func ProxyURLProblem(v string) *URLProblem {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || !strings.Contains(v, "://"):
+		return &URLProblem{Fatal: true, Advice: "Write the proxy with its scheme, e.g. http://proxy.example.com:3128 (the self-hosted docs: without it the services fail to start).",
+			Message: "has no scheme; Spacelift's services cannot parse a proxy URL without http:// or https://"}
+	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
+		return &URLProblem{Advice: "Use an http://, https:// or socks5:// proxy URL.", Message: fmt.Sprintf("uses the scheme %s://, which Go's proxy support does not handle", u.Scheme)}
+	case u.Host == "":
+		return &URLProblem{Fatal: true, Advice: "Write the proxy as http://HOST:PORT.", Message: "has no host"}
+	}
+	return nil
 }
 
 // inClusterCandidates are the values that name services Spacelift reaches
@@ -83,8 +103,8 @@ func reviewNoProxy(cfg *config.Config, r *checks.Review) {
 	proxyFor := pc.ProxyFunc()
 	var through []string
 	for _, name := range inClusterCandidates {
-		host := hostOf(cfg.Get(name))
-		if host == "" || !inCluster(host) {
+		host := HostOf(cfg.Get(name))
+		if host == "" || !InCluster(host) {
 			continue
 		}
 		if p, err := proxyFor(&url.URL{Scheme: "https", Host: host}); err == nil && p != nil {
@@ -97,8 +117,8 @@ func reviewNoProxy(cfg *config.Config, r *checks.Review) {
 	}
 }
 
-// hostOf reads the host of host, host:port or a URL.
-func hostOf(v string) string {
+// HostOf reads the host of host, host:port or a URL.
+func HostOf(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ""
@@ -116,9 +136,9 @@ func hostOf(v string) string {
 	return v
 }
 
-// inCluster reports a name only a cluster's DNS resolves: *.svc,
+// InCluster reports a name only a cluster's DNS resolves: *.svc,
 // *.cluster.local, or a single label (a Service in the same namespace).
-func inCluster(host string) bool {
+func InCluster(host string) bool {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	return strings.HasSuffix(host, ".svc") || strings.HasSuffix(host, ".cluster.local") || strings.Contains(host, ".svc.") ||
 		(!strings.Contains(host, ".") && net.ParseIP(host) == nil && host != "localhost")

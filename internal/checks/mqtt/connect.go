@@ -17,6 +17,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -25,6 +26,52 @@ type connectCheck struct {
 	cfg   *config.Config
 	stage checks.Stage
 	d     deps
+	// trust returns the roots to verify the broker against; nil means
+	// what Spacelift's services trust (defaultTrust).
+	trust func() Trust
+}
+
+// Trust is what a connection verifies the broker's certificate against:
+// the pool, a description for the details, and whether the operator named
+// a CA in it (then an unknown authority is a failure, not a question of
+// what workers trust).
+type Trust struct {
+	Pool     *x509.CertPool
+	Describe string
+	UserCA   bool
+}
+
+// defaultTrust is what Spacelift's services trust: the system roots plus
+// ADDITIONAL_ROOT_CAS.
+func defaultTrust(cfg *config.Config) Trust {
+	pool, desc := rootcas.Roots(cfg)
+	return Trust{Pool: pool, Describe: desc, UserCA: strings.Contains(desc, rootcas.Var)}
+}
+
+// ConnectOptions let another check run mqtt.connect's logic (worker.mqtt,
+// from a worker's host).
+type ConnectOptions struct {
+	Stage checks.Stage
+	// Trust replaces the roots Spacelift's services trust; nil keeps them.
+	Trust func() Trust
+	// LookupHost and IoTPort replace DNS and IoT Core's port 443 (tests
+	// only); zero values keep the defaults.
+	LookupHost func(ctx context.Context, host string) ([]string, error)
+	IoTPort    string
+}
+
+// Connect runs mqtt.connect's logic for the configuration's broker: the
+// same endpoint parsing, DNS, TCP, TLS trust rules and MQTT v5 session.
+func Connect(ctx context.Context, cfg *config.Config, o ConnectOptions) checks.Result {
+	d := defaultDeps()
+	if o.LookupHost != nil {
+		d.lookupHost = o.LookupHost
+	}
+	if o.IoTPort != "" {
+		d.iotPort = o.IoTPort
+	}
+	c := &connectCheck{cfg: cfg, stage: o.Stage, d: d, trust: o.Trust}
+	return c.run(ctx)
 }
 
 // attempt carries what one run of the check learned, for the details.
@@ -114,7 +161,11 @@ func (a *attempt) run() checks.Result {
 	if !t.tls {
 		return a.session(conn, nil)
 	}
-	setup, err := newTLSSetup(a.c.cfg, t, a.c.d.now)
+	trust := a.c.trust
+	if trust == nil {
+		trust = func() Trust { return defaultTrust(a.c.cfg) }
+	}
+	setup, err := newTLSSetup(a.c.cfg, t, a.c.d.now, trust())
 	if err != nil {
 		_ = conn.Close()
 		return a.result(checks.Failf("Fix the TLS settings of this check (the SPACECTL_PREFLIGHT_MQTT_* variables).", "%v", err))

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/rootcas"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
@@ -41,15 +40,15 @@ type tlsSetup struct {
 }
 
 // newTLSSetup builds the TLS client configuration: the configured CA file
-// (SPACECTL_PREFLIGHT_MQTT_CA_FILE) as the only trusted root, or the roots
-// Spacelift's services trust (the system roots, which honour SSL_CERT_FILE
-// and SSL_CERT_DIR, plus ADDITIONAL_ROOT_CAS); the hostname always checked;
-// a client certificate when one is configured; the ALPN protocol the
-// endpoint needs (IoT Core on 443).
-func newTLSSetup(cfg *config.Config, t target, now func() time.Time) (*tlsSetup, error) {
-	pool, source := rootcas.Roots(cfg)
-	s := &tlsSetup{caSource: source, userCA: strings.Contains(source, rootcas.Var)}
-	s.conf = &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12, Time: now, RootCAs: pool}
+// (SPACECTL_PREFLIGHT_MQTT_CA_FILE) as the only trusted root, or the
+// trusted roots given (by default what Spacelift's services trust: the
+// system roots, which honour SSL_CERT_FILE and SSL_CERT_DIR, plus
+// ADDITIONAL_ROOT_CAS); the hostname always checked; a client certificate
+// when one is configured; the ALPN protocol the endpoint needs (IoT Core
+// on 443).
+func newTLSSetup(cfg *config.Config, t target, now func() time.Time, trust Trust) (*tlsSetup, error) {
+	s := &tlsSetup{caSource: trust.Describe, userCA: trust.UserCA}
+	s.conf = &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12, Time: now, RootCAs: trust.Pool}
 	if t.alpn != "" {
 		s.conf.NextProtos = []string{t.alpn}
 	}
@@ -58,7 +57,7 @@ func newTLSSetup(cfg *config.Config, t target, now func() time.Time) (*tlsSetup,
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", ClientCAFile, err)
 		}
-		pool = x509.NewCertPool()
+		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("%s=%s holds no PEM certificate", ClientCAFile, f)
 		}

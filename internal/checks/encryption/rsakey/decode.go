@@ -23,13 +23,50 @@ const (
 	EncodeCommandMac = `cat spacelift.key | base64 -b 0`
 )
 
-const (
-	encodeAdvice = "Encode the whole PEM file, -----BEGIN and -----END lines included, on one line: `" +
-		EncodeCommand + "` (macOS: `" + EncodeCommandMac + "`), and set ENCRYPTION_RSA_PRIVATE_KEY to exactly that output."
-	generateAdvice = "Generate the key as the Spacelift docs do: `" + GenerateCommand + "`, then `" +
+// Subject is the variable a value comes from and how its key is made, so
+// a diagnosis names the right variable and gives the right advice: the
+// same encoding mistakes happen to every base64 PEM key Spacelift reads.
+type Subject struct {
+	// Var is the variable's name, e.g. ENCRYPTION_RSA_PRIVATE_KEY.
+	Var string
+	// Generate is the documented command that makes a new key.
+	Generate string
+	// Replace ends the advice to make a new key: what replacing it takes.
+	Replace string
+	// WhyRSA ends the message about a key that is not RSA.
+	WhyRSA string
+}
+
+// EncryptionKey is ENCRYPTION_RSA_PRIVATE_KEY (reference/encryption.md).
+func EncryptionKey() Subject {
+	return Subject{Var: "ENCRYPTION_RSA_PRIVATE_KEY", Generate: GenerateCommand,
+		Replace: " Replace the key only before Spacelift's first start: once it has started, another key makes every stored secret unreadable.",
+		WhyRSA:  "Spacelift's RSA mode needs an RSA key"}
+}
+
+// WorkerPoolGenerateCommand makes a worker pool's key and CSR
+// (spacelift-io/user-documentation, concepts/worker-pools/README.md).
+const WorkerPoolGenerateCommand = `openssl req -new -newkey rsa:4096 -nodes -keyout spacelift.key -out spacelift.csr`
+
+// WorkerPoolKey is a private worker pool's SPACELIFT_POOL_PRIVATE_KEY.
+func WorkerPoolKey() Subject {
+	return Subject{Var: "SPACELIFT_POOL_PRIVATE_KEY", Generate: WorkerPoolGenerateCommand,
+		Replace: " A new key needs a new certificate: give Spacelift the new CSR for this worker pool; the token it returns holds the certificate made from it, so replace SPACELIFT_TOKEN too.",
+		WhyRSA:  "the worker pool docs generate an RSA key (rsa:4096) and document no other type"}
+}
+
+func (s Subject) encodeAdvice() string {
+	return "Encode the whole PEM file, -----BEGIN and -----END lines included, on one line: `" +
+		EncodeCommand + "` (macOS: `" + EncodeCommandMac + "`), and set " + s.Var + " to exactly that output."
+}
+
+func (s Subject) generateAdvice() string {
+	return "Generate the key as the Spacelift docs do: `" + s.Generate + "`, then `" +
 		EncodeCommand + "` (macOS: `" + EncodeCommandMac + "`)."
-	onlyBeforeFirstStart = " Replace the key only before Spacelift's first start: once it has started, another key makes every stored secret unreadable."
-)
+}
+
+// replaceAdvice is the advice for a key that must be replaced.
+func (s Subject) replaceAdvice() string { return s.generateAdvice() + s.Replace }
 
 // Size thresholds in bits. Spacelift documents no minimum; the docs
 // generate 4096-bit keys.
@@ -43,17 +80,20 @@ const (
 const maxShown = 40
 
 // Decode diagnoses v, the value of ENCRYPTION_RSA_PRIVATE_KEY.
-func Decode(v string) Result {
-	var r Result
+func Decode(v string) Result { return DecodeAs(v, EncryptionKey()) }
+
+// DecodeAs diagnoses v, the value of the variable s names.
+func DecodeAs(v string, s Subject) Result {
+	r := Result{subj: s}
 	if strings.TrimSpace(v) == "" {
-		r.fail(Empty, "ENCRYPTION_RSA_PRIVATE_KEY is empty", generateAdvice)
+		r.fail(Empty, s.Var+" is empty", s.generateAdvice())
 		return r
 	}
 	if strings.Contains(v, "-----BEGIN") {
-		r.fail(RawPEM, "ENCRYPTION_RSA_PRIVATE_KEY holds the PEM text itself; Spacelift expects the PEM file encoded with base64 on one line",
-			encodeAdvice)
+		r.fail(RawPEM, s.Var+" holds the PEM text itself; Spacelift expects the PEM file encoded with base64 on one line",
+			s.encodeAdvice())
 		// Diagnose the PEM too, so both mistakes are fixed in one go.
-		var inner Result
+		inner := Result{subj: s}
 		inner.pemFile([]byte(unescapeNewlines(v)))
 		r.absorb(inner)
 		return r
@@ -69,11 +109,11 @@ func Decode(v string) Result {
 	if err != nil {
 		alt, name := decodeNonStandard(compact)
 		if alt == nil {
-			r.fail(NotBase64, notBase64Message(compact), encodeAdvice)
+			r.fail(NotBase64, notBase64Message(compact), s.encodeAdvice())
 			return r
 		}
 		r.warn(NonStdBase64, "the value is "+name+", not the standard base64 that `base64 -w 0` prints",
-			encodeAdvice)
+			s.encodeAdvice())
 		data = alt
 	}
 
@@ -83,8 +123,8 @@ func Decode(v string) Result {
 	}
 	if inner, ok := decodeAnyBase64(data); ok && bytes.Contains(inner, []byte("-----BEGIN")) {
 		r.fail(DoubleBase64, "the value is base64-encoded twice: decoding it once gives more base64, not the PEM file",
-			"Encode the key file once: `"+EncodeCommand+"`. (Decoding the current value once, `echo \"$ENCRYPTION_RSA_PRIVATE_KEY\" | base64 -d`, gives the right value.)")
-		var in Result
+			"Encode the key file once: `"+EncodeCommand+"`. (Decoding the current value once, `echo \"$"+s.Var+"\" | base64 -d`, gives the right value.)")
+		in := Result{subj: s}
 		in.pemFile(inner)
 		r.absorb(in)
 		return r
@@ -95,7 +135,7 @@ func Decode(v string) Result {
 		return r
 	}
 	r.fail(NoPEM, fmt.Sprintf("the value is valid base64, but the %d bytes it decodes to are not a PEM file (no -----BEGIN line)", len(data)),
-		generateAdvice)
+		s.generateAdvice())
 	return r
 }
 
@@ -129,7 +169,7 @@ func (r *Result) pemFile(data []byte) {
 		}
 		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 		if err != nil {
-			r.fail(ParseError, "the RSA PRIVATE KEY block does not parse as a PKCS#1 key ("+short(err)+")", generateAdvice+onlyBeforeFirstStart)
+			r.fail(ParseError, "the RSA PRIVATE KEY block does not parse as a PKCS#1 key ("+short(err)+")", r.subj.replaceAdvice())
 			return
 		}
 		r.Key = k
@@ -147,7 +187,7 @@ func (r *Result) pemFile(data []byte) {
 		return
 	case "OPENSSH PRIVATE KEY":
 		r.fail(OpenSSH, "the PEM block is an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----), which Spacelift cannot read",
-			"If it is an RSA key, convert it in place to PKCS#8: `ssh-keygen -p -N \"\" -m PKCS8 -f spacelift.key`, then `"+EncodeCommand+"`. Otherwise: "+generateAdvice)
+			"If it is an RSA key, convert it in place to PKCS#8: `ssh-keygen -p -N \"\" -m PKCS8 -f spacelift.key`, then `"+EncodeCommand+"`. Otherwise: "+r.subj.generateAdvice())
 		return
 	case "PUBLIC KEY", "RSA PUBLIC KEY":
 		r.fail(PublicKey, "the PEM block is a public key (-----BEGIN "+block.Type+"-----); Spacelift needs the private key",
@@ -165,7 +205,7 @@ func (r *Result) pemFile(data []byte) {
 			"Encode the -keyout file, spacelift.key, not the command's output: `"+EncodeCommand+"`.")
 		return
 	default:
-		r.fail(UnknownBlock, fmt.Sprintf("the PEM block is of type %q, not a private key", shown(block.Type)), generateAdvice)
+		r.fail(UnknownBlock, fmt.Sprintf("the PEM block is of type %q, not a private key", shown(block.Type)), r.subj.generateAdvice())
 		return
 	}
 	if r.Key == nil {
@@ -188,9 +228,9 @@ func (r *Result) pkcs8(block *pem.Block) {
 		switch alg := pkcs8Algorithm(block.Bytes); alg {
 		case "RSA-PSS":
 			r.fail(RSAPSSRestrict, "the key is an RSA-PSS key (restricted to PSS signatures, e.g. from `openssl genpkey -algorithm RSA-PSS`); Spacelift needs a plain RSA key that can also encrypt",
-				generateAdvice+onlyBeforeFirstStart)
+				r.subj.replaceAdvice())
 		case "":
-			r.fail(ParseError, "the PRIVATE KEY block does not parse as a PKCS#8 key ("+short(err)+")", generateAdvice+onlyBeforeFirstStart)
+			r.fail(ParseError, "the PRIVATE KEY block does not parse as a PKCS#8 key ("+short(err)+")", r.subj.replaceAdvice())
 		default:
 			r.notRSA("a " + alg + " key")
 		}
@@ -213,27 +253,27 @@ func (r *Result) pkcs8(block *pem.Block) {
 // checkKey validates the parsed key and its size.
 func (r *Result) checkKey() {
 	if err := r.Key.Validate(); err != nil {
-		r.fail(InvalidKey, "the RSA key is corrupt: its numbers are inconsistent ("+short(err)+")", generateAdvice+onlyBeforeFirstStart)
+		r.fail(InvalidKey, "the RSA key is corrupt: its numbers are inconsistent ("+short(err)+")", r.subj.replaceAdvice())
 		return
 	}
 	r.Key.Precompute()
 	bits := r.Bits()
 	switch {
 	case bits < MinBits:
-		r.fail(KeyTooSmall, fmt.Sprintf("the key has %d bits; less than %d bits is breakable", bits, MinBits), generateAdvice+onlyBeforeFirstStart)
+		r.fail(KeyTooSmall, fmt.Sprintf("the key has %d bits; less than %d bits is breakable", bits, MinBits), r.subj.replaceAdvice())
 	case bits < RecommendedBits:
 		r.warn(KeySmallerThan, fmt.Sprintf("the key has %d bits; the Spacelift docs generate 4096-bit keys and %d bits is the current minimum recommendation", bits, RecommendedBits),
-			generateAdvice+onlyBeforeFirstStart)
+			r.subj.replaceAdvice())
 	}
 }
 
 func (r *Result) encrypted(how string) {
 	r.fail(Encrypted, "the private key is passphrase-protected ("+how+"); Spacelift needs an unencrypted key and has no passphrase setting",
-		"Remove the passphrase, which keeps the key itself: `openssl pkey -in spacelift.key -out spacelift-plain.key` (enter the passphrase), then `cat spacelift-plain.key | base64 -w 0`. New keys: use -nodes as in `"+GenerateCommand+"`.")
+		"Remove the passphrase, which keeps the key itself: `openssl pkey -in spacelift.key -out spacelift-plain.key` (enter the passphrase), then `cat spacelift-plain.key | base64 -w 0`. New keys: use -nodes as in `"+r.subj.Generate+"`.")
 }
 
 func (r *Result) notRSA(what string) {
-	r.fail(NotRSA, "the private key is "+what+", not an RSA key; Spacelift's RSA mode needs an RSA key", generateAdvice+onlyBeforeFirstStart)
+	r.fail(NotRSA, "the private key is "+what+", not an RSA key; "+r.subj.WhyRSA, r.subj.replaceAdvice())
 }
 
 func (r *Result) fail(k Kind, msg, advice string) {

@@ -1,5 +1,6 @@
-// Package rsakey diagnoses the value of ENCRYPTION_RSA_PRIVATE_KEY: the
-// base64 (one line) of an unencrypted PEM RSA private key. It names the one
+// Package rsakey diagnoses the value of ENCRYPTION_RSA_PRIVATE_KEY (and of
+// a worker pool's SPACELIFT_POOL_PRIVATE_KEY, encoded the same way: see
+// Subject): the base64 (one line) of an unencrypted PEM RSA private key. It names the one
 // mistake an operator made (raw PEM, wrapped or double base64, an encrypted,
 // non-RSA or public key, a certificate, ...) and never repeats any part of
 // the value in what it reports.
@@ -93,6 +94,8 @@ type Result struct {
 	Findings []Finding
 	// Notes are harmless facts worth showing (e.g. CRLF line endings).
 	Notes []string
+	// subj is the variable being diagnosed, for messages and advice.
+	subj Subject
 }
 
 // Worst returns the most severe finding, the first of equal severity, and
