@@ -30,7 +30,10 @@ import (
 var spaceliftSecrets = []string{"spacelift-shared", "spacelift-server", "spacelift-drain"}
 
 type manifests struct {
-	jobs        []batchv1.Job
+	jobs []batchv1.Job
+	// workerJobs are worker-job.yaml's: the worker target, in a worker
+	// pool's cluster.
+	workerJobs  []batchv1.Job
 	sas         []corev1.ServiceAccount
 	deployments []appsv1.Deployment
 	services    []corev1.Service
@@ -64,7 +67,11 @@ func load(t *testing.T) manifests {
 			case "batch/v1/Job":
 				var j batchv1.Job
 				decodeStrict(t, f, doc, &j)
-				m.jobs = append(m.jobs, j)
+				if f == "worker-job.yaml" {
+					m.workerJobs = append(m.workerJobs, j)
+				} else {
+					m.jobs = append(m.jobs, j)
+				}
 			case "v1/ServiceAccount":
 				var sa corev1.ServiceAccount
 				decodeStrict(t, f, doc, &sa)
@@ -82,8 +89,8 @@ func load(t *testing.T) manifests {
 			}
 		}
 	}
-	if len(m.jobs) != 1 || len(m.sas) != 1 {
-		t.Fatalf("want one Job and one ServiceAccount, got %d and %d", len(m.jobs), len(m.sas))
+	if len(m.jobs) != 1 || len(m.sas) != 1 || len(m.workerJobs) != 1 {
+		t.Fatalf("want one Job, one ServiceAccount and one worker Job, got %d, %d and %d", len(m.jobs), len(m.sas), len(m.workerJobs))
 	}
 	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.monitors) != 1 || len(m.rules) != 1 {
 		t.Fatalf("want serve.yaml's Deployment, Service, ServiceMonitor and PrometheusRule, got %d, %d, %d and %d",
@@ -204,6 +211,7 @@ func TestJobRunsUnprivileged(t *testing.T) {
 	m := load(t)
 	runsUnprivileged(t, m.jobs[0].Spec.Template.Spec)
 	runsUnprivileged(t, m.deployments[0].Spec.Template.Spec)
+	runsUnprivileged(t, m.workerJobs[0].Spec.Template.Spec)
 }
 
 func runsUnprivileged(t *testing.T, spec corev1.PodSpec) {

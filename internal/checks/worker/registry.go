@@ -48,7 +48,7 @@ func registry(ctx context.Context, cfg *config.Config, d deps, tr trust) checks.
 		}
 		rc, ok := reached[img.ref.registry]
 		if !ok {
-			rc = &registryClient{w: w, base: registryBase(img.ref.registry, insecure), registry: img.ref.registry, dc: dc}
+			rc = &registryClient{w: w, base: registryBase(img.ref.registry, insecure), registry: img.ref.registry, dc: dc, kube: WorkerType(cfg) == TypeKubernetes}
 			reached[img.ref.registry] = rc
 			rc.ping(inner, &v)
 		}
@@ -74,6 +74,8 @@ type registryClient struct {
 	base     *url.URL
 	registry string
 	dc       *dockerConfig
+	// kube is set for Kubernetes workers, whose pods the kubelet pulls.
+	kube bool
 	// down is set when /v2/ gave no HTTP answer: the images there are not
 	// tried.
 	down bool

@@ -63,7 +63,7 @@ func (rc *registryClient) authorize(ctx context.Context, v *checks.Verdict, name
 	switch scheme {
 	case "basic":
 		if !hasCreds || creds.user == "" {
-			v.Fail(name, rc.credentialAdvice(), "%s %s: the registry asks for a user name and password (Basic) and none is configured for %s", img.what, img.ref, rc.registry)
+			rc.noCredentials(v, name, img, "the registry asks for a user name and password (Basic)")
 			return "", false
 		}
 		hdr.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(creds.user+":"+creds.password.Reveal())))
@@ -111,12 +111,11 @@ func (rc *registryClient) token(ctx context.Context, v *checks.Verdict, name str
 		return secret.Secret{}, false
 	}
 	switch {
+	case (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) && hdr.Get("Authorization") == "":
+		rc.noCredentials(v, name, img, "the token service "+realm.Host+" refuses anonymous pull tokens ("+a.text+")")
+		return secret.Secret{}, false
 	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		what := "refuses anonymous pull tokens"
-		if hdr.Get("Authorization") != "" {
-			what = "rejects the credentials of " + rc.dc.path
-		}
-		v.Fail(name, rc.credentialAdvice(), "%s %s: the token service %s %s (%s)", img.what, img.ref, realm.Host, what, a.text)
+		v.Fail(name, rc.credentialAdvice(), "%s %s: the token service %s rejects the credentials of %s (%s)", img.what, img.ref, realm.Host, rc.dc.path, a.text)
 		return secret.Secret{}, false
 	case a.status != http.StatusOK:
 		v.Fail(name, "Check the registry's token service.", "%s %s: the token service %s answered %s", img.what, img.ref, realm.Host, a.text)
@@ -139,4 +138,18 @@ func (rc *registryClient) token(ctx context.Context, v *checks.Verdict, name str
 	}
 	rc.tokens[key] = secret.New(t)
 	return rc.tokens[key], true
+}
+
+// noCredentials reports a registry that wants credentials when none are
+// configured. A Docker worker's launcher pulls with the Docker config's
+// credentials only, so its runs would fail; a Kubernetes worker's pods are
+// pulled by the kubelet, with the node's identity or an imagePullSecret
+// this check cannot see, so it only warns.
+func (rc *registryClient) noCredentials(v *checks.Verdict, name string, img image, what string) {
+	if rc.kube {
+		v.Warn(name, "Make sure the pods can pull it: the node's registry identity (e.g. ECR permissions of the node role) or an imagePullSecret; this check saw neither.",
+			"%s %s: %s; none is configured here, so the pull is not verified", img.what, img.ref, what)
+		return
+	}
+	v.Fail(name, rc.credentialAdvice(), "%s %s: %s and none is configured for %s", img.what, img.ref, what, rc.registry)
 }
