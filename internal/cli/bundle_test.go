@@ -21,7 +21,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/bundle"
@@ -368,29 +367,14 @@ func TestManifestListsExactlyTheArchive(t *testing.T) {
 func TestDryRunTouchesNothing(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	var connections atomic.Int32
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			connections.Add(1)
-			c.Close()
-		}
-	}()
+	addr, connections := acceptCounter(t)
 	env := filepath.Join(t.TempDir(), "d.env")
-	writeFile(t, env, "DATABASE_URL=postgres://u:dry-run-pw-1@"+l.Addr().String()+"/db?sslmode=require\nMQTT_BROKER_ENDPOINT=tls://"+l.Addr().String()+"\n")
+	writeFile(t, env, "DATABASE_URL=postgres://u:dry-run-pw-1@"+addr+"/db?sslmode=require\nMQTT_BROKER_ENDPOINT=tls://"+addr+"\n")
 	code, stdout, stderr := run(t, nil, "bundle", "--dry-run", "--env-file", env)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"Dry run", "spacectl-preflight-bundle-", "manifest.json", l.Addr().String(), "PostgreSQL SSLRequest", "would run"} {
+	for _, want := range []string{"Dry run", "spacectl-preflight-bundle-", "manifest.json", addr, "PostgreSQL SSLRequest", "would run"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}

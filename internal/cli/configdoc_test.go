@@ -46,11 +46,8 @@ func variableRows(b *strings.Builder, vars []config.Var) {
 		for _, k := range v.SecretKeys {
 			notes += fmt.Sprintf(" In a Kubernetes Secret (--k8s-secret), also read from the key `%s`.", k)
 		}
-		switch {
-		case v.Default != "" && v.Origin == config.OriginTool:
-			notes += fmt.Sprintf(" Default: `%s`.", v.Default)
-		case v.Default != "":
-			notes += fmt.Sprintf(" Spacelift's default when unset: `%s`.", v.Default)
+		if n := v.DefaultNote(); n != "" {
+			notes += " " + strings.ToUpper(n[:1]) + strings.Replace(n[1:], ": "+v.Default, ": `"+v.Default+"`", 1) + "."
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s |\n", v.Name, key, typ, secret, v.Origin, strings.ReplaceAll(notes, "|", `\|`))
 	}

@@ -120,29 +120,14 @@ func TestWorkerTargetRunsOnlyTheWorkerChecks(t *testing.T) {
 // worker's endpoints and would run the worker checks, touching nothing.
 func TestBundleDryRunTargetsTheWorker(t *testing.T) {
 	t.Chdir(t.TempDir())
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	var connections atomic.Int32
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			connections.Add(1)
-			_ = c.Close()
-		}
-	}()
+	addr, connections := acceptCounter(t)
 	env := filepath.Join(t.TempDir(), "w.env")
-	writeFile(t, env, "SERVER_DOMAIN=spacelift.example.com\nMQTT_BROKER_TYPE=builtin\nMQTT_BROKER_ENDPOINT=tls://"+l.Addr().String()+"\n")
+	writeFile(t, env, "SERVER_DOMAIN=spacelift.example.com\nMQTT_BROKER_TYPE=builtin\nMQTT_BROKER_ENDPOINT=tls://"+addr+"\n")
 	code, stdout, stderr := run(t, nil, "bundle", "--dry-run", "--target", "worker", "--env-file", env)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"spacelift.example.com:443", l.Addr().String(), "public.ecr.aws:443", "worker.registry"} {
+	for _, want := range []string{"spacelift.example.com:443", addr, "public.ecr.aws:443", "worker.registry"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
@@ -169,4 +154,27 @@ func TestServeTakesTheTarget(t *testing.T) {
 	if statusOf(t, body, worker.ProxyID) != "pass" {
 		t.Errorf("worker.proxy did not run under serve --target worker:\n%s", body)
 	}
+}
+
+// acceptCounter listens on loopback and counts the connections made to
+// it, closing each at once: proof that a dry run touches nothing.
+func acceptCounter(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	var n atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			_ = c.Close()
+		}
+	}()
+	return l.Addr().String(), &n
 }

@@ -90,7 +90,7 @@ func leafSchema(sc *schema) map[string]any {
 	case KindInt:
 		return map[string]any{"description": desc, "anyOf": []any{map[string]any{"type": []string{"integer", "null"}}, ref}}
 	case KindEnum:
-		desc += " Spacelift's default when unset: " + v.Default + "."
+		desc += " " + strings.ToUpper(v.DefaultNote()[:1]) + v.DefaultNote()[1:] + "."
 		values := []any{}
 		for _, e := range v.Enum {
 			values = append(values, e)

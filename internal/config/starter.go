@@ -142,7 +142,7 @@ func (n *starterNode) render(b *strings.Builder, cfg *Config, depth int, refs *[
 func starterDoc(v Var, key string) string {
 	doc := v.Name + " — " + v.Doc
 	if v.Kind == KindEnum {
-		doc += fmt.Sprintf(" One of %s; Spacelift's default when unset: %s.", strings.Join(v.Enum, ", "), v.Default)
+		doc += fmt.Sprintf(" One of %s; %s.", strings.Join(v.Enum, ", "), v.DefaultNote())
 	}
 	if v.FileKey {
 		doc += fmt.Sprintf(" Or %sFile: PATH to read it from a file.", key)

@@ -47,23 +47,24 @@ func checkValue(v Var, text string) (problem, hint string) {
 // with a warning when they look like a typo of a known one. A secret's
 // value is never quoted.
 func (c *Config) setChecked(name, text string, src Source, ds *Diagnostics) {
-	v, ok := c.cat.Lookup(name)
-	if !ok {
-		c.cat.warnTypo(name, src, ds)
-		return
-	}
-	c.setVar(v, name, text, src, ds)
+	c.setFound(c.cat.Lookup, name, text, src, ds)
 }
 
 // setFromSecret is setChecked for a key of a Kubernetes Secret, which may
 // also be one of a variable's Secret-only keys.
 func (c *Config) setFromSecret(key, text string, src Source, ds *Diagnostics) {
-	v, ok := c.cat.LookupSecretKey(key)
+	c.setFound(c.cat.LookupSecretKey, key, text, src, ds)
+}
+
+// setFound stores the value of the variable lookup finds under name, or
+// warns about a likely typo.
+func (c *Config) setFound(lookup func(string) (Var, bool), name, text string, src Source, ds *Diagnostics) {
+	v, ok := lookup(name)
 	if !ok {
-		c.cat.warnTypo(key, src, ds)
+		c.cat.warnTypo(name, src, ds)
 		return
 	}
-	c.setVar(v, key, text, src, ds)
+	c.setVar(v, name, text, src, ds)
 }
 
 // setVar validates and stores the value of v, given under name.

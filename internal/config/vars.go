@@ -106,5 +106,17 @@ func (v Var) SecretKey(keys ...string) Var {
 	return v
 }
 
+// DefaultNote says what an unset enum means, for docs: Spacelift's
+// default, or this tool's for its own variables; "" without a default.
+func (v Var) DefaultNote() string {
+	switch {
+	case v.Default == "":
+		return ""
+	case v.Origin == OriginTool:
+		return "default when unset: " + v.Default
+	}
+	return "Spacelift's default when unset: " + v.Default
+}
+
 // AnyCase accepts the enum values in another letter case.
 func (v Var) AnyCase() Var { v.FoldCase = true; return v }

@@ -1,9 +1,11 @@
 package testsvc
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Silent is a TCP listener on 127.0.0.1 that accepts connections and never
@@ -74,4 +76,31 @@ func ClosedAddr(t testing.TB) string {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	return addr
+}
+
+// HandshakeListener is a TLS listener on 127.0.0.1 that completes
+// handshakes with conf and nothing more, as an endpoint no real server
+// exists for here (IoT Core's MQTT on 443 with ALPN) does up to its
+// protocol. It returns host:port; it is closed when the test ends.
+func HandshakeListener(t testing.TB, conf *tls.Config) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				_ = c.(*tls.Conn).Handshake()
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }

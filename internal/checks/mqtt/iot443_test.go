@@ -26,25 +26,7 @@ func iotListener(t *testing.T, protos []string, requireCert bool) string {
 	if requireCert {
 		conf.ClientAuth = tls.RequireAnyClientCert
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return testsvc.HandshakeListener(t, conf)
 }
 
 // iotDeps dials IoT Core's port on the listener's loopback port.

@@ -2,11 +2,9 @@ package worker
 
 import (
 	"crypto/tls"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
@@ -102,26 +100,9 @@ func TestMQTTIoTCoreShape(t *testing.T) {
 		{"a TLS endpoint that is not IoT Core", []string{"h2"}, checks.Fail, "refused the ALPN protocol"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}, NextProtos: tc.protos, ClientAuth: tls.RequireAnyClientCert})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = ln.Close() })
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					go func() {
-						defer c.Close()
-						_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-						_ = c.(*tls.Conn).Handshake()
-					}()
-				}
-			}()
+			addr := testsvc.HandshakeListener(t, &tls.Config{Certificates: []tls.Certificate{pair}, NextProtos: tc.protos, ClientAuth: tls.RequireAnyClientCert})
 			d := testDeps(nil)
-			_, d.iotPort, _ = net.SplitHostPort(ln.Addr().String())
+			d.iotPort = port(addr)
 			o := run(t, MQTTID, vars(mqtt.BrokerType, "iotcore", mqtt.BrokerEndpoint, "localhost", CADir, caDirOf(t, v["SPT_CA_FILE"])), d)
 			msgtest.Expect(t, MQTTID, o, tc.status, tc.want)
 		})

@@ -136,7 +136,7 @@ func (w *web) failure(u *url.URL, err error, hung bool, purpose string) (string,
 			issuer = " (issuer " + unknown.Cert.Issuer.String() + ")"
 		}
 		return fmt.Sprintf("the certificate of %s is not trusted by %s%s", u.Hostname(), w.roots, issuer),
-			"Make the worker trust the CA that signed it: on a VM or EC2 worker, the system trust store (the EC2 worker-pool module's ca_certificates run update-ca-trust); " +
+			"Make the worker trust the CA that signed it: on a VM or EC2 worker, the system trust store (the EC2 worker-pool module installs its ca_certificates there with update-ca-trust); " +
 				"ADDITIONAL_ROOT_CAS for the CloudFormation worker pool (AdditionalRootCAsSecretName); .pem files in /opt/spacelift/certs for the Kubernetes controller (give that directory to this check as " + CADir + "). " +
 				"If a TLS-inspecting proxy re-signs traffic, its CA must be trusted the same way."
 	case errors.As(err, &hostErr):
