@@ -56,9 +56,6 @@ func (rc *registryClient) authorize(ctx context.Context, v *checks.Verdict, name
 		if creds.user == "" {
 			identity = "with the identity token from " + rc.dc.path
 		}
-	} else if h := rc.dc.helper(rc.registry); h != "" {
-		v.Warn(name, "This check reads only the auths of config.json; if pulls need credentials, check them with `docker pull` as the launcher's user.",
-			"the Docker config names the credential helper %q for %s, which this check does not run: it tried anonymously", h, rc.registry)
 	}
 	switch scheme {
 	case "basic":
@@ -141,11 +138,17 @@ func (rc *registryClient) token(ctx context.Context, v *checks.Verdict, name str
 }
 
 // noCredentials reports a registry that wants credentials when none are
-// configured. A Docker worker's launcher pulls with the Docker config's
-// credentials only, so its runs would fail; a Kubernetes worker's pods are
-// pulled by the kubelet, with the node's identity or an imagePullSecret
-// this check cannot see, so it only warns.
+// configured. A Docker worker's launcher finds registry credentials in its
+// Docker config, so without them its runs would fail; a credential helper
+// this check does not run, or a Kubernetes worker's kubelet (the node's
+// identity, an imagePullSecret), may hold them where it cannot see, so
+// then it only warns.
 func (rc *registryClient) noCredentials(v *checks.Verdict, name string, img image, what string) {
+	if h := rc.dc.helper(rc.registry); h != "" {
+		v.Warn(name, "Check the pull with `docker pull` as the launcher's user: this check reads only the auths of config.json, not credential helpers.",
+			"%s %s: %s; the Docker config leaves the credentials to the credential helper %q, which this check does not run, so the pull is not verified", img.what, img.ref, what, h)
+		return
+	}
 	if rc.kube {
 		v.Warn(name, "Make sure the pods can pull it: the node's registry identity (e.g. ECR permissions of the node role) or an imagePullSecret; this check saw neither.",
 			"%s %s: %s; none is configured here, so the pull is not verified", img.what, img.ref, what)
