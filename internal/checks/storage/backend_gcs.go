@@ -222,7 +222,8 @@ func (b *gcsBackend) httpClient() *http.Client { return b.hc }
 
 func (b *gcsBackend) close() { _ = b.c.Close() }
 
-func classifyGCS(err error) error {
+func classifyGCS(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}
