@@ -225,12 +225,8 @@ func printDryRun(o *BundleOptions, p *prepared, path string, eps []bundle.Endpoi
 	if o.Results != "" {
 		fmt.Fprintf(&b, "Results: packed from %s.\n", o.Results)
 	} else {
-		var ids []string
-		for _, c := range p.plan.Checks() {
-			if ok, _ := checks.Selected(c.ID, p.settings.Only, p.settings.Skip); ok && c.Disabled == "" {
-				ids = append(ids, c.ID)
-			}
-		}
+		list := p.plan.Checks()
+		ids := checks.Select(list, p.settings.Only, p.settings.Skip).Runnable(list)
 		fmt.Fprintf(&b, "Results: would run %d checks: %s\n", len(ids), strings.Join(ids, ", "))
 	}
 	b.WriteString("\n" + bundle.Describe(eps, missing))

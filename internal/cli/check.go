@@ -116,6 +116,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log := newLogger(logW, verbose, sc)
+	s.logs.route(log)
 	plan := checks.Build(s.backends(), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
