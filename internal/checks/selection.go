@@ -178,7 +178,14 @@ func (s Selection) NothingRuns(list []Check) ([]string, bool) {
 			ids[k] = append(ids[k], c.ID)
 		}
 		var parts []string
-		for _, k := range order {
+		more := 0
+		for i, k := range order {
+			if i == maxCauses {
+				for _, k := range order[i:] {
+					more += len(ids[k])
+				}
+				break
+			}
 			switch who := ids[k]; {
 			case k.root == "" && len(who) == 1:
 				parts = append(parts, who[0]+" is "+k.state)
@@ -192,10 +199,17 @@ func (s Selection) NothingRuns(list []Check) ([]string, bool) {
 				parts = append(parts, listIDs(who)+": their prerequisite "+k.root+" is "+k.state)
 			}
 		}
+		if more > 0 {
+			parts = append(parts, fmt.Sprintf("and %d more for other reasons", more))
+		}
 		lines = append(lines, "--only "+FlagArg(g)+": "+strings.Join(parts, "; "))
 	}
 	return lines, true
 }
+
+// maxCauses keeps a "nothing was checked" line readable when a pattern
+// matches many checks that are off for different reasons.
+const maxCauses = 3
 
 // rootCause finds why a check would not execute: its own state, or that
 // of the first prerequisite, however deep, that would not. It returns that

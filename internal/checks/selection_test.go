@@ -111,6 +111,12 @@ func TestNothingRunsSaysWhichSelection(t *testing.T) {
 	list := chain(func(string) {})
 	disabled := append([]Check(nil), list...)
 	disabled[0].Disabled = "DATABASE_URL is not set"
+	var many []Check
+	for _, id := range []string{"s.a", "s.b", "s.c", "s.d", "s.e"} {
+		c := chk(id, pass)
+		c.Disabled = "VAR_" + id + " is not set"
+		many = append(many, c)
+	}
 	cases := []struct {
 		name       string
 		list       []Check
@@ -126,6 +132,8 @@ func TestNothingRunsSaysWhichSelection(t *testing.T) {
 		{"skip the prerequisite", list, []string{"db.*"}, []string{"db.connect"},
 			[]string{"--only 'db.*': db.connect is skipped by --skip db.connect; db.version, db.privileges: their prerequisite db.connect is skipped by --skip db.connect"}},
 		{"one glob runs", disabled, []string{"db.version", "mqtt.*"}, nil, nil},
+		{"many reasons", many, []string{"s.*"}, nil,
+			[]string{"--only 's.*': s.a is disabled: VAR_s.a is not set; s.b is disabled: VAR_s.b is not set; s.c is disabled: VAR_s.c is not set; and 2 more for other reasons"}},
 	}
 	for _, c := range cases {
 		got, none := Select(c.list, c.only, c.skip).NothingRuns(c.list)

@@ -121,6 +121,13 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
 	}
+	// A gate that runs nothing must not go green; packing earlier results
+	// (bundle --results) runs nothing by design.
+	if !o.allowNoInput {
+		if err := requireSomeCheck(plan.Checks(), rs); err != nil {
+			return nil, err
+		}
+	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
 		"concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
@@ -192,16 +199,35 @@ func execute(ctx context.Context, o *CheckOptions, p *prepared) (report.Report, 
 	return rep, nil
 }
 
-// verdict maps the summary to the exit status; renderers never do.
+// verdict maps the summary to the exit status; renderers never do. A run
+// in which every check was skipped proved nothing: it is not a pass.
 func verdict(r report.Report, failOn checks.Status) error {
 	if r.Interrupted {
 		return InterruptedError{}
 	}
 	worst := r.Summary.Status
+	if worst == checks.Skip {
+		return &UsageError{Err: errors.New("nothing was checked: every check was skipped; the report says why")}
+	}
 	if worst >= failOn && worst != checks.Skip && worst != checks.Pass {
 		return ChecksFailedError{}
 	}
 	return nil
+}
+
+// requireSomeCheck refuses, before anything runs, a selection under which
+// no check would execute (every one deselected, disabled or waiting for a
+// prerequisite that is), naming the --only/--skip that caused it.
+func requireSomeCheck(list []checks.Check, rs config.RunSettings) error {
+	why, none := checks.Select(list, rs.Only, rs.Skip).NothingRuns(list)
+	if !none {
+		return nil
+	}
+	msg := "nothing was checked: " + why[0]
+	if len(why) > 1 {
+		msg = "nothing was checked:\n  " + strings.Join(why, "\n  ")
+	}
+	return usageErrorf("%s\n  hint: `spacectl-preflight checks` lists every check, whether this configuration enables it and why not", msg)
 }
 
 // validateSelection rejects --only/--skip globs and config check IDs that
