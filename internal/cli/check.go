@@ -64,7 +64,7 @@ configuration, 3 internal error, 130 interrupted.`,
 	o.Inputs.addFlags(fs)
 	config.AddSettingFlags(fs)
 	fs.StringArrayVarP(&o.Outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(report.Formats(), ", ")+"; default table on stdout")
-	fs.StringVar(&o.Color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
+	fs.StringVar(&o.Color, "color", "auto", "colour: auto (a terminal without NO_COLOR), always (even with NO_COLOR) or never")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "debug logs (JSON) on stderr")
 	o.Profile.add(fs)
@@ -85,10 +85,8 @@ type prepared struct {
 // single check runs (exit 2).
 func prepare(o *CheckOptions) (*prepared, error) {
 	s := o.Streams
-	switch o.Color {
-	case "auto", "always", "never":
-	default:
-		return nil, usageErrorf("--color %q: want auto, always or never", o.Color)
+	if err := validColor(o.Color); err != nil {
+		return nil, err
 	}
 	outputs, err := parseOutputs(o.Outputs)
 	if err != nil {
