@@ -68,10 +68,10 @@ func Settings() []Setting {
 			Doc: "lowest status that makes the exit code 1: fail or warn",
 			typ: settingField(oneOfKind("fail", "warn"), "fail", func(v *SettingValues) *string { return &v.FailOn })},
 		{Key: "only", Flag: "only", Env: EnvSettingPrefix + "ONLY",
-			Doc: "run only checks whose ID matches this glob (repeatable), e.g. 'storage.*'",
+			Doc: "run only checks whose ID matches this glob (repeatable), e.g. 'storage.*', and the checks they need",
 			typ: settingField(globsKind(), nil, func(v *SettingValues) *[]string { return &v.Only })},
 		{Key: "skip", Flag: "skip", Env: EnvSettingPrefix + "SKIP",
-			Doc: "skip checks whose ID matches this glob (repeatable)",
+			Doc: "skip checks whose ID matches this glob (repeatable); checks that need them are skipped too",
 			typ: settingField(globsKind(), nil, func(v *SettingValues) *[]string { return &v.Skip })},
 	}
 }
