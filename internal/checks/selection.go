@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -68,7 +69,7 @@ func Select(list []Check, only, skip []string) Selection {
 				queue = append(queue, n)
 			}
 			p.selected, p.reason = true, ""
-			if !contains(p.prereqOf, id) {
+			if !slices.Contains(p.prereqOf, id) {
 				p.prereqOf = append(p.prereqOf, id)
 				sort.Strings(p.prereqOf)
 			}
@@ -249,15 +250,6 @@ func matchGlob(globs []string, id string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // FlagArg quotes a glob the way a shell needs it, so a message can be
