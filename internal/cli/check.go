@@ -49,8 +49,9 @@ func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptio
 		Long: `Run every check the configuration enables and report the results.
 
 Results go to stdout (or to files with -o FORMAT=PATH); progress and logs go
-to stderr. Exit codes: 0 no failure, 1 a check failed, 2 bad usage or
-configuration, 3 internal error, 130 interrupted.`,
+to stderr. --only also runs the checks the selected ones need. Exit codes:
+0 no failure, 1 a check failed, 2 bad usage or configuration, or nothing was
+checked, 3 internal error, 130 interrupted.`,
 		Example: `  spacectl-preflight check --env-file spacelift.env
   spacectl-preflight check -c spacectl-preflight.yaml -o table -o junit=report.xml -o json=results.json
   spacectl-preflight check --from-env --only 'postgres.*' --read-only`,
@@ -65,7 +66,7 @@ configuration, 3 internal error, 130 interrupted.`,
 	config.AddSettingFlags(fs)
 	fs.StringArrayVarP(&o.Outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(report.Formats(), ", ")+"; default table on stdout")
 	fs.StringVar(&o.Color, "color", "auto", "colour: auto (a terminal without NO_COLOR), always (even with NO_COLOR) or never")
-	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "only the result and errors: no progress on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "debug logs (JSON) on stderr")
 	o.Profile.add(fs)
 	return cmd
