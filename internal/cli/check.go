@@ -16,6 +16,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 	"github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
@@ -123,7 +124,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 	// A gate that runs nothing must not go green; packing earlier results
 	// (bundle --results) runs nothing by design.
 	if !o.allowNoInput {
-		if err := requireSomeCheck(plan.Checks(), rs); err != nil {
+		if err := requireSomeCheck(plan.Checks(), rs, sc); err != nil {
 			return nil, err
 		}
 	}
@@ -216,11 +217,16 @@ func verdict(r report.Report, failOn checks.Status) error {
 
 // requireSomeCheck refuses, before anything runs, a selection under which
 // no check would execute (every one deselected, disabled or waiting for a
-// prerequisite that is), naming the --only/--skip that caused it.
-func requireSomeCheck(list []checks.Check, rs config.RunSettings) error {
+// prerequisite that is), naming the --only/--skip that caused it. A reason
+// a check is disabled may quote a configured value, so each line is
+// scrubbed and escaped like a result.
+func requireSomeCheck(list []checks.Check, rs config.RunSettings, sc *secret.Scrubber) error {
 	why, none := checks.Select(list, rs.Only, rs.Skip).NothingRuns(list)
 	if !none {
 		return nil
+	}
+	for i, w := range why {
+		why[i] = safetext.EscapeLine(sc.Scrub(w))
 	}
 	msg := "nothing was checked: " + why[0]
 	if len(why) > 1 {
