@@ -29,6 +29,9 @@ type Streams struct {
 	// Backends are the components the checks cover; nil means every
 	// backend of this build (Backends). Tests add synthetic ones.
 	Backends []checks.Backend
+	// logs routes what libraries log on their own to the run's logger;
+	// Main sets it for the length of one invocation.
+	logs *logRouter
 }
 
 // backends returns the backends the commands run with.

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -18,6 +19,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -30,6 +32,8 @@ var ErrNoRegion = errors.New("no AWS region: set AWS_REGION")
 // New and share it between the checks that talk to AWS.
 type Env struct {
 	cfg *config.Config
+	// log receives what the SDK logs (its warnings); nil drops it.
+	log *slog.Logger
 
 	mu     sync.Mutex
 	loaded bool
@@ -63,6 +67,10 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 			e.cfg.Secret(SessionToken).Reveal(),
 		)))
 	}
+	// The SDK's default logger writes unstructured lines straight to
+	// os.Stderr ("SDK 2026/… WARN Response has no supported checksum"),
+	// past the scrubber and past -q: send them to the run's logger.
+	opts = append(opts, awsconfig.WithLogger(sdkLogger{e.log}))
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
@@ -72,6 +80,20 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 	}
 	e.aws, e.loaded = c, true
 	return c, nil
+}
+
+// sdkLogger is the SDK's logging.Logger on the run's structured logger.
+type sdkLogger struct{ l *slog.Logger }
+
+func (s sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if s.l == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if c == logging.Warn {
+		level = slog.LevelWarn
+	}
+	s.l.Log(context.Background(), level, fmt.Sprintf(format, v...), "logger", "aws-sdk-go-v2")
 }
 
 // Credentials says, without secrets, where the credentials come from.

@@ -1,9 +1,14 @@
 package awsenv
 
 import (
+	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go/logging"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 )
 
@@ -39,5 +44,31 @@ func TestConfigWithoutRegionIsAnErrorAndNotCached(t *testing.T) {
 	c, err := env.Config(t.Context())
 	if err != nil || c.Region != "us-west-2" {
 		t.Fatalf("region %q, err %v", c.Region, err)
+	}
+}
+
+// TestSDKLogsGoToTheRunLogger: the SDK's warnings reach the run's
+// structured logger (and so the scrubber), never its default logger on
+// os.Stderr.
+func TestSDKLogsGoToTheRunLogger(t *testing.T) {
+	msgtest.IsolateAWS(t)
+	cfg := msgtest.Config(t, map[string]string{Region: "eu-central-1"}, Backend{})
+	var buf bytes.Buffer
+	p := checks.Build(nil, cfg, checks.Options{Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	c, err := Of(p, cfg).Config(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Logger.Logf(logging.Warn, "Response has no supported checksum %d", 42)
+	if !strings.Contains(buf.String(), `"level":"WARN","msg":"Response has no supported checksum 42","logger":"aws-sdk-go-v2"`) {
+		t.Fatalf("the SDK's warning did not reach the run's logger: %q", buf.String())
+	}
+	// Without a run logger the SDK logs nothing at all.
+	c, err = New(cfg).Config(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, std := c.Logger.(*logging.StandardLogger); std {
+		t.Error("the SDK's default logger writes to os.Stderr")
 	}
 }

@@ -88,5 +88,9 @@ type envKey struct{}
 
 // Of returns the run's one Env, shared by every check that talks to AWS.
 func Of(p *checks.Plan, cfg *config.Config) *Env {
-	return checks.Shared(p, envKey{}, func() *Env { return New(cfg) })
+	return checks.Shared(p, envKey{}, func() *Env {
+		e := New(cfg)
+		e.log = p.Options().Logger
+		return e
+	})
 }

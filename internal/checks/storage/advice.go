@@ -35,6 +35,12 @@ func statusOf(k kind) checks.Status {
 // the step, and the exact permission or setting to fix.
 func (s *suite) failure(o op, bucket string, err error) checks.Result {
 	e := asOpError(err)
+	if s.opts.Logger != nil {
+		// The result carries a short, classified text; the SDK's whole
+		// error goes to the debug log, which -v prints and the runner's
+		// scrubber cleans.
+		s.opts.Logger.Debug("storage: the SDK's full error", "backend", s.flavour.name(), "bucket", bucket, "step", string(o), "error", e.fullText())
+	}
 	msg := fmt.Sprintf("%s %s: could not %s: %s", s.bucketWord(), bucket, o, describe(e))
 	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}.
 		With(checks.KV("backend", s.flavour.name()), checks.KV("endpoint", s.endpointText()))

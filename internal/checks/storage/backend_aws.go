@@ -227,7 +227,8 @@ func (b *s3Backend) close() {}
 
 // classify maps an aws-sdk-go-v2 error to an opError, reading the region
 // S3 reveals in X-Amz-Bucket-Region or in its error message.
-func (b *s3Backend) classify(err error) error {
+func (b *s3Backend) classify(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

@@ -202,7 +202,8 @@ func (b *azureBackend) httpClient() *http.Client { return b.hc }
 
 func (b *azureBackend) close() {}
 
-func (b *azureBackend) classify(err error) error {
+func (b *azureBackend) classify(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

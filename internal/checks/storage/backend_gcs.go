@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -39,7 +40,15 @@ type serviceAccountKey struct {
 
 func newGCSBackend(ctx context.Context, cfg *config.Config) (*gcsBackend, error) {
 	b := &gcsBackend{emulator: cfg.Get(StorageEmulatorHost), hc: &http.Client{}}
-	var opts []option.ClientOption
+	// With GOOGLE_SDK_GO_LOGGING_LEVEL set, the Google libraries log every
+	// request and response (headers, payloads, OAuth token exchanges) as
+	// their own JSON on os.Stderr, past the scrubber and -q. The token
+	// exchanges carry credentials no scrubber knows (access tokens), so
+	// they are dropped rather than routed to the run's debug log. (The
+	// storage library's HTTP client, v1.70, does not pass this option on
+	// to its API calls: those still log when the user sets the variable,
+	// without credentials, as authentication is added below that layer.)
+	opts := []option.ClientOption{option.WithLogger(slog.New(slog.DiscardHandler))}
 	if credFile := cfg.Get(GoogleCredentials); credFile != "" {
 		// The variable names a file the operator chose for this purpose.
 		data, err := os.ReadFile(credFile) //nolint:gosec // G304: path from configuration by design
@@ -213,7 +222,8 @@ func (b *gcsBackend) httpClient() *http.Client { return b.hc }
 
 func (b *gcsBackend) close() { _ = b.c.Close() }
 
-func classifyGCS(err error) error {
+func classifyGCS(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

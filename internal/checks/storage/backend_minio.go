@@ -167,7 +167,8 @@ func (b *minioBackend) httpClient() *http.Client { return b.hc }
 
 func (b *minioBackend) close() { b.hc.CloseIdleConnections() }
 
-func classifyMinio(err error) error {
+func classifyMinio(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}
