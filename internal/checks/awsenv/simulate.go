@@ -312,8 +312,8 @@ func simulationError(s subject, err error) checks.Step {
 	switch {
 	case IsAccessDenied(err):
 		return checks.Step{Name: name, Status: checks.Warn,
-			Message: fmt.Sprintf("could not verify the %s role's permissions: iam:SimulatePrincipalPolicy on %s is denied to this identity", s.role, s.arn),
-			Advice:  "Allow iam:SimulatePrincipalPolicy on Spacelift's roles for the identity running this tool (Spacelift itself does not need it), or run it as an administrator with the role variables set.",
+			Message:  fmt.Sprintf("could not verify the %s role's permissions: iam:SimulatePrincipalPolicy on %s is denied to this identity", s.role, s.arn),
+			Advice:   "Allow iam:SimulatePrincipalPolicy on Spacelift's roles for the identity running this tool (Spacelift itself does not need it), or run it as an administrator with the role variables set.",
 			Evidence: checks.Details{checks.KV("aws error", ErrorMessage(err))}}
 	case errors.As(err, &nse) && s.named:
 		return checks.Step{Name: name, Status: checks.Fail,
