@@ -174,8 +174,8 @@ func helmHostname(cfg *config.Config, v *checks.Verdict) {
 	case !strings.EqualFold(strings.TrimSuffix(h.Value, "."), domain):
 		src, _ := cfg.Source(ServerDomain)
 		v.Add(checks.Step{Name: key, Status: checks.Fail,
-			Message: fmt.Sprintf("is %q, but SERVER_DOMAIN is %q: the Ingress serves one host while Spacelift builds its URLs (OAuth callbacks, webhooks, links) from the other", h.Value, domain),
-			Advice:  fmt.Sprintf("Set shared.serverHostname: %s, or correct SERVER_DOMAIN; the official modules set both from one variable.", domain),
+			Message:  fmt.Sprintf("is %q, but SERVER_DOMAIN is %q: the Ingress serves one host while Spacelift builds its URLs (OAuth callbacks, webhooks, links) from the other", h.Value, domain),
+			Advice:   fmt.Sprintf("Set shared.serverHostname: %s, or correct SERVER_DOMAIN; the official modules set both from one variable.", domain),
 			Evidence: checks.Details{checks.KV("set at", h.Pos.String()), checks.KV("SERVER_DOMAIN set at", src.String())}})
 	default:
 		v.Pass(key, "equals SERVER_DOMAIN (%s)", domain)

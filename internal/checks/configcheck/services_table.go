@@ -77,4 +77,3 @@ func usesOf() map[string]map[string]bool {
 	}
 	return m
 }
-
