@@ -234,3 +234,13 @@ func TestRoleVariablesMustBeRoleARNs(t *testing.T) {
 		t.Errorf("config.values steps about %v, want only %s", names, awsenv.RoleDrain)
 	}
 }
+
+// STS answers but IAM cannot be reached: the identity is still shown, and
+// the role's simulation is an error, not a verdict on its permissions.
+func TestIdentityErrorsWhenIAMIsUnreachable(t *testing.T) {
+	f := fakeIAM(t)
+	allowAll(f, serverRole)
+	t.Setenv("AWS_ENDPOINT_URL_IAM", "http://"+testsvc.ClosedAddr(t))
+	o := identity(t, kmsOnly(nil), 20*time.Second)
+	msgtest.Expect(t, awsenv.IdentityID, o, checks.Error, serverSession, "could not call iam:SimulatePrincipalPolicy", "AWS_ENDPOINT_URL_IAM")
+}

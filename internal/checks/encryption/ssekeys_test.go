@@ -84,7 +84,7 @@ func s3EncryptionProxy(t *testing.T, minio, keyID, secret string, answers map[st
 type sseFixture struct {
 	vars                  map[string]string
 	master, disabled      testKey
-	stateBucket, queueIoT string
+	stateBucket           string
 	kms                   kmsEnv
 	minioKey, minioSecret string
 	sqsEndpoint           string
