@@ -58,48 +58,54 @@ func (p principal) describe(source string) string {
 		return "federated user " + p.name + " (sts:GetFederationToken)"
 	case "assumed-role":
 		how := "an assumed role"
-		switch {
-		case strings.HasPrefix(p.name, "AWSReservedSSO_"):
+		if cs, ok := credentialSourceOf(source); ok && cs.role != "" {
+			how = cs.role
+		}
+		if strings.HasPrefix(p.name, "AWSReservedSSO_") {
 			how = "an IAM Identity Center (SSO) permission set's role"
-		case strings.HasPrefix(source, "WebIdentityCredentials"):
-			how = "a web identity role (IRSA on EKS: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
-		case strings.HasPrefix(source, "CredentialsEndpointProvider"):
-			how = "a container role (an ECS task role, or EKS Pod Identity)"
-		case strings.HasPrefix(source, "EC2RoleProvider"):
-			how = "an EC2 instance profile's role"
-		case strings.HasPrefix(source, "SSOProvider"):
-			how = "an IAM Identity Center (SSO) role"
-		case strings.HasPrefix(source, "AssumeRoleProvider"):
-			how = "a role assumed through the AWS profile (role_arn)"
 		}
 		return "role " + p.name + ", " + how
 	}
 	return "an identity of unknown kind"
 }
 
+// credentialSource is one of the SDK's credential providers: the prefix
+// of aws.Credentials.Source it sets, what it is, and what kind of role its
+// keys belong to ("" when it says nothing about that).
+type credentialSource struct {
+	prefix, provider, role string
+}
+
+func credentialSources() []credentialSource {
+	return []credentialSource{
+		{"EnvConfigCredentials", "environment variables (AWS_ACCESS_KEY_ID)", ""},
+		{"SharedConfigCredentials", "the shared credentials file (AWS profile)", ""},
+		{"StaticCredentials", "static keys from the configuration", ""},
+		{"WebIdentityCredentials", "web identity token (IRSA)", "a web identity role (IRSA on EKS: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"},
+		{"CredentialsEndpointProvider", "container credentials endpoint (ECS task role or EKS Pod Identity)", "a container role (an ECS task role, or EKS Pod Identity)"},
+		{"EC2RoleProvider", "EC2 instance metadata (instance profile)", "an EC2 instance profile's role"},
+		{"SSOProvider", "IAM Identity Center (SSO) session", "an IAM Identity Center (SSO) role"},
+		{"AssumeRoleProvider", "sts:AssumeRole from the AWS profile", "a role assumed through the AWS profile (role_arn)"},
+		{"ProcessProvider", "credential_process from the AWS profile", ""},
+	}
+}
+
+func credentialSourceOf(source string) (credentialSource, bool) {
+	for _, cs := range credentialSources() {
+		if strings.HasPrefix(source, cs.prefix) {
+			return cs, true
+		}
+	}
+	return credentialSource{}, false
+}
+
 // sourceName says in words which credential provider the SDK used.
 func sourceName(source string) string {
-	switch {
-	case source == "":
+	if cs, ok := credentialSourceOf(source); ok {
+		return cs.provider
+	}
+	if source == "" {
 		return "unknown"
-	case strings.HasPrefix(source, "EnvConfigCredentials"):
-		return "environment variables (AWS_ACCESS_KEY_ID)"
-	case strings.HasPrefix(source, "SharedConfigCredentials"):
-		return "the shared credentials file (AWS profile)"
-	case strings.HasPrefix(source, "StaticCredentials"):
-		return "static keys from the configuration"
-	case strings.HasPrefix(source, "WebIdentityCredentials"):
-		return "web identity token (IRSA)"
-	case strings.HasPrefix(source, "CredentialsEndpointProvider"):
-		return "container credentials endpoint (ECS task role or EKS Pod Identity)"
-	case strings.HasPrefix(source, "EC2RoleProvider"):
-		return "EC2 instance metadata (instance profile)"
-	case strings.HasPrefix(source, "SSOProvider"):
-		return "IAM Identity Center (SSO) session"
-	case strings.HasPrefix(source, "AssumeRoleProvider"):
-		return "sts:AssumeRole from the AWS profile"
-	case strings.HasPrefix(source, "ProcessProvider"):
-		return "credential_process from the AWS profile"
 	}
 	return source
 }
