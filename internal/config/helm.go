@@ -30,7 +30,7 @@ func (h *HelmValues) Lookup(path string) (Located, bool) {
 // loadHelmValues reads a values file with the bounded reader. A file that
 // cannot be read or parsed is an error, like any other input.
 func loadHelmValues(file string, readFile func(string) ([]byte, error), ds *Diagnostics) *HelmValues {
-	pos := Source{Kind: FromFlag, File: file}
+	pos := Source{Kind: FromHelm, File: file}
 	data, err := readFile(file)
 	if err != nil {
 		ds.readError(pos, "", err, "check the --helm-values path", "cannot read")
@@ -47,7 +47,7 @@ func loadHelmValues(file string, readFile func(string) ([]byte, error), ds *Diag
 	}
 	root := deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		ds.errorf(Source{Kind: FromFlag, File: file, Line: root.Line, Col: root.Column}, "", "pass a Helm values file (a mapping, e.g. shared: {serverHostname: …})",
+		ds.errorf(Source{Kind: FromHelm, File: file, Line: root.Line, Col: root.Column}, "", "pass a Helm values file (a mapping, e.g. shared: {serverHostname: …})",
 			"expected a mapping of values, got %s", kindName(root))
 		return nil
 	}
@@ -80,7 +80,7 @@ func (h *HelmValues) walk(m *yaml.Node, prefix string, depth int) {
 		case v.Kind == yaml.MappingNode:
 			h.walk(v, path, depth+1)
 		case v.Kind == yaml.ScalarNode && !isNull(v):
-			h.Scalars[path] = Located{Value: v.Value, Pos: Source{Kind: FromFlag, File: h.File, Line: v.Line, Col: v.Column}}
+			h.Scalars[path] = Located{Value: v.Value, Pos: Source{Kind: FromHelm, File: h.File, Line: v.Line, Col: v.Column}}
 		}
 	}
 }
