@@ -90,8 +90,9 @@ func (Backend) AWSKeyUses(ctx context.Context, env *awsenv.Env, cfg *config.Conf
 	if Type(cfg) != "aws" {
 		return nil
 	}
-	s := &suite{cfg: cfg}
-	buckets := s.bucketsFor(purposes()...)
+	// bucketsFor reads only the configuration: each bucket name once,
+	// with every purpose it serves.
+	buckets := (&suite{cfg: cfg}).bucketsFor(purposes()...)
 	if len(buckets) == 0 {
 		return nil
 	}
