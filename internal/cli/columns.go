@@ -45,8 +45,9 @@ func columns(rows [][]string, width, droppable int) string {
 		a, b := w[n-2], w[n-1]
 		// Proportional to their natural widths, never below minWrapped
 		// unless the column is narrower than that anyway.
-		na := max(min(a, avail*a/(a+b)), min(a, minWrapped))
-		w[n-2], w[n-1] = na, max(avail-na, min(b, minWrapped))
+		nb := min(b, minWrapped)
+		na := min(max(min(a, avail*a/(a+b)), min(a, minWrapped)), avail-nb)
+		w[n-2], w[n-1] = na, max(avail-na, nb)
 	}
 	var out strings.Builder
 	for _, r := range rows {

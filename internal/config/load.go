@@ -22,7 +22,14 @@ type LoadOptions struct {
 	ConfigPath string   // -c; empty means $SPACECTL_PREFLIGHT_CONFIG or ./spacectl-preflight.yaml if present
 	EnvFiles   []string // --env-file, in order
 	K8sSecrets []string // --k8s-secret, in order
-	FromEnv    bool     // --from-env
+	// Services are the --service SERVICE=FILE inputs, read after the env
+	// files and Secrets: an env file, or Secret manifests when FILE ends
+	// in .yaml, .yml or .json.
+	Services []ServiceFile
+	// HelmValues is the --helm-values file (not an input of Spacelift's
+	// variables: checks compare it with them).
+	HelmValues string
+	FromEnv    bool // --from-env
 	// NoConfigFile ignores $SPACECTL_PREFLIGHT_CONFIG and ./spacectl-preflight.yaml
 	// (config init reads an existing deployment, never the file it may replace).
 	NoConfigFile bool
@@ -97,10 +104,42 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 			cfg.setChecked(name, value, pos, &ds)
 		}, &ds)
 	}
+	for _, sf := range o.Services {
+		loadServiceFile(cfg, sf, o.ReadFile, &ds)
+	}
 	if o.FromEnv {
 		fromEnv(cfg, o.Env, &ds)
 	}
+	if o.HelmValues != "" {
+		cfg.Helm = loadHelmValues(o.HelmValues, o.ReadFile, &ds)
+	}
 	return cfg, ds
+}
+
+// loadServiceFile reads one --service SERVICE=FILE input, which only that
+// service receives.
+func loadServiceFile(cfg *Config, sf ServiceFile, readFile func(string) ([]byte, error), ds *Diagnostics) {
+	kind, flag := FromEnvFile, "--service "+sf.Service+"="
+	if sf.isManifest() {
+		kind = FromK8s
+	}
+	data, err := readFile(sf.Path)
+	if err != nil {
+		ds.readError(Source{Kind: kind, File: sf.Path}, "", err, "check the "+flag+"FILE path", "cannot read")
+		return
+	}
+	if cfg.serviceOf == nil {
+		cfg.serviceOf = map[string]string{}
+	}
+	cfg.serviceOf[sf.Path] = sf.Service
+	cfg.Files = append(cfg.Files, sf.Path)
+	if kind == FromK8s {
+		parseK8sSecrets(sf.Path, data, func(name, value string, pos Source) { cfg.setChecked(name, value, pos, ds) }, ds)
+		return
+	}
+	parseDotenv(sf.Path, data, func(name, value string, line int) {
+		cfg.setChecked(name, value, Source{Kind: FromEnvFile, File: sf.Path, Line: line}, ds)
+	}, ds)
 }
 
 // fromEnv reads the catalog's variables from the process environment, then

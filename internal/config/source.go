@@ -13,6 +13,9 @@ const (
 	FromK8s     SourceKind = "k8s-secret"
 	FromEnv     SourceKind = "environment"
 	FromFlag    SourceKind = "flag"
+	// FromHelm locates a value in a Helm values file (--helm-values),
+	// which is compared with the configuration, never merged into it.
+	FromHelm SourceKind = "helm-values"
 )
 
 // Source locates a value or a problem: a file position, or an environment
