@@ -16,6 +16,8 @@ const (
 	opGet        op = "read the probe object back"
 	opPresign    op = "create a pre-signed GET URL"
 	opFetch      op = "fetch the pre-signed URL over plain HTTP"
+	opPresignPut op = "create a pre-signed PUT URL"
+	opUpload     op = "upload through the pre-signed PUT URL over plain HTTP"
 	opDelete     op = "delete the probe object"
 	opVersioning op = "read the versioning setting"
 	opLifecycle  op = "read the lifecycle rules"
@@ -32,12 +34,12 @@ func statusOf(k kind) checks.Status {
 }
 
 // failure turns a classified error into a Result that names the bucket,
-// the step, and the exact permission or setting to fix.
+// the step, and the exact permission or setting to fix (the caller adds
+// whereDetails).
 func (s *suite) failure(o op, bucket string, err error) checks.Result {
 	e := asOpError(err)
 	msg := fmt.Sprintf("%s %s: could not %s: %s", s.bucketWord(), bucket, o, describe(e))
-	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}.
-		With(checks.KV("backend", s.flavour.name()), checks.KV("endpoint", s.endpointText()))
+	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}
 }
 
 func describe(e *opError) string {

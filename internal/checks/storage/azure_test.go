@@ -136,8 +136,8 @@ func TestAzureSharedKey(t *testing.T) {
 	names := a.createAll(t)
 	outs := run(t, a.cfg(t, names, map[string]string{AzureConnectionString: "", AzureStorageKey: a.key}), checks.Options{}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass)
-	if ep, _ := r.Details.Get("endpoint"); !strings.Contains(ep, "shared key") {
-		t.Errorf("endpoint detail %q does not name the shared key", ep)
+	if c, _ := r.Details.Get("credentials"); c != "shared key (AZURE_STORAGE_KEY from $AZURE_STORAGE_KEY)" {
+		t.Errorf("credentials detail %q does not name the shared key and where it came from", c)
 	}
 	a.assertEmpty(t, names)
 	noSecret(t, outs, a.key)

@@ -34,15 +34,21 @@ func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
 		return s.clientFailure(err)
 	}
 	var v checks.Verdict
+	v.NotChecked(s.bucketWord(), notCheckedWhy)
+	for _, d := range s.whereDetails(ctx, be) {
+		v.Detail(d.Key, d.Value)
+	}
 	for _, nb := range s.bucketsFor(purposes()...) {
 		rules, err := be.lifecycle(ctx, nb.Name)
 		if err != nil {
 			e := asOpError(err)
+			if msg, ok := s.skipFailed(ctx, be, nb, e); ok {
+				v.Skip(nb.label(), "%s", msg)
+				continue
+			}
 			st := checks.Warn
 			if statusOf(e.Kind) == checks.Error {
 				st = checks.Error
-			} else if e.Kind == kindNoBucket {
-				st = checks.Fail
 			}
 			v.Add(checks.Step{Name: nb.label(), Status: st, Message: "could not read lifecycle rules: " + describe(e), Advice: s.advice(opLifecycle, nb.Name, e)})
 			continue

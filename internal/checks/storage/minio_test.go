@@ -75,13 +75,26 @@ func TestMinioAllBucketsPass(t *testing.T) {
 	noSecret(t, outs, m.sk)
 }
 
+// TestMinioMissingBucket: a missing bucket fails its own check only; the
+// checks that look at every bucket list it as not checked, in read-only
+// mode too.
 func TestMinioMissingBucket(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
+	for _, p := range append([]string{"states"}, suggestVersioning()...) {
+		if err := m.store.c.EnableVersioning(testCtx(t), names[p]); err != nil {
+			t.Fatalf("enable versioning: %v", err)
+		}
+	}
 	names["states"] = randName("missing")
-	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.states", "storage.bucket.modules")
-	expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"], "Create the bucket")
-	expect(t, outs, "storage.bucket.modules", checks.Pass)
+	for _, ro := range []bool{false, true} {
+		outs := run(t, m.cfg(t, names, nil), checks.Options{ReadOnly: ro}, seams{})
+		expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"], "Create the bucket")
+		expect(t, outs, "storage.bucket.modules", checks.Pass)
+		expectNotChecked(t, outs, "storage.versioning", checks.Pass, names["states"], "states")
+		expectNotChecked(t, outs, "storage.lifecycle", checks.Pass, names["states"], "states")
+		expectNotChecked(t, outs, "storage.public-access", checks.Pass, names["states"], "states")
+	}
 }
 
 func TestMinioWrongSecret(t *testing.T) {
@@ -165,7 +178,12 @@ func TestMinioCORS(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
-	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from "+m.corsOrigin)
+	r := expect(t, outs, "storage.cors", checks.Pass, "a browser on "+m.corsOrigin+" may upload", "PUT and POST with a Content-Type")
+	for _, name := range []string{"PUT preflight", "POST preflight", UploadsURL} {
+		if st := stepNamed(t, r, name); st.Status != checks.Pass {
+			t.Errorf("step %+v, want a pass", st)
+		}
+	}
 	outs = run(t, m.cfg(t, names, map[string]string{configcheck.ServerDomain: "refused.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "would be refused", "cors_allow_origin=https://refused.spt.example")
 }
