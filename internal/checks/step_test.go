@@ -170,7 +170,9 @@ func TestScrubbedCopies(t *testing.T) {
 
 // NotChecked phrases the count: unit, plural, and why.
 func TestVerdictNotChecked(t *testing.T) {
-	skip := func(name string) Step { return Step{Name: name, Status: Skip, Message: "not checked: its own check reports it"} }
+	skip := func(name string) Step {
+		return Step{Name: name, Status: Skip, Message: "not checked: its own check reports it"}
+	}
 	for _, c := range []struct {
 		steps   []Step
 		status  Status
