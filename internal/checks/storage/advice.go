@@ -70,6 +70,9 @@ func describe(e *opError) string {
 }
 
 func (s *suite) advice(o op, bucket string, e *opError) string {
+	if e.Hint != "" {
+		return e.Hint
+	}
 	switch e.Kind {
 	case kindNoBucket:
 		return strings.TrimSpace(fmt.Sprintf("Create the %s %q (or fix the variable that names it: names must match exactly, without prefix, suffix or trailing slash). %s", s.bucketWord(), bucket, s.whoAmI()))

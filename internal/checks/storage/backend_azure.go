@@ -35,6 +35,9 @@ type azureBackend struct {
 	shared      bool // the client can sign SAS URLs locally
 	sasURL      bool // the service URL carries a SAS (connection string with SharedAccessSignature)
 	hc          *http.Client
+	// policy reads the account's lifecycle management policy; nil unless
+	// AZURE_SUBSCRIPTION_ID and the resource group are set.
+	policy *policyReader
 }
 
 // errNoDataPlane marks settings the Blob data-plane API cannot read.
@@ -42,7 +45,7 @@ func errNoDataPlane() error {
 	return &opError{Kind: kindUnsupported, Text: "not readable through the Blob data-plane API"}
 }
 
-func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
+func newAzureBackend(cfg *config.Config, arm *armOptions) (*azureBackend, error) {
 	b := &azureBackend{hc: &http.Client{}}
 	accountURL := strings.TrimRight(cfg.Get(AzureAccountURL), "/")
 	var err error
@@ -85,6 +88,7 @@ func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 	if err != nil {
 		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + secret.ParseErrorText(err)}
 	}
+	b.policy = newPolicyReader(cfg.Get(AzureSubscriptionID), cfg.Get(AzureResourceGroup), stripQuery(b.svc.URL()), arm)
 	return b, nil
 }
 
@@ -218,9 +222,27 @@ func (b *azureBackend) versioning(context.Context, string) (versioningState, err
 	return "", errNoDataPlane()
 }
 
-// lifecycle policies are management-plane too.
-func (b *azureBackend) lifecycle(context.Context, string) ([]expiryRule, error) {
-	return nil, errNoDataPlane()
+// lifecycle rules are the account's management policy, an Azure Resource
+// Manager resource read once (loadPolicy) when the subscription and the
+// resource group are known.
+func (b *azureBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRule, error) {
+	if b.policy == nil {
+		return nil, errNoDataPlane()
+	}
+	rules, err := b.policy.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return azureExpiryRules(rules, bucket), nil
+}
+
+// loadPolicy implements accountLifecycle.
+func (b *azureBackend) loadPolicy(ctx context.Context) (where string, err error) {
+	if b.policy == nil {
+		return "", errNoDataPlane()
+	}
+	_, err = b.policy.load(ctx)
+	return b.policy.where(), err
 }
 
 func (b *azureBackend) objectURL(bucket, key string) string {

@@ -68,7 +68,7 @@ func flavourFor(name string, cfg *config.Config, env *awsenv.Env, sm seams) flav
 	case "gcp":
 		return gcsFlavour{cfg: cfg}
 	case "azure":
-		return azureFlavour{cfg: cfg}
+		return azureFlavour{cfg: cfg, arm: sm.azureARM}
 	}
 	return nil
 }

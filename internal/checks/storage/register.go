@@ -40,6 +40,9 @@ type seams struct {
 	// minioCreds, when set, replaces the static MinIO key pair (tests use
 	// STS credentials restricted by a session policy).
 	minioCreds *minioCredentials
+	// azureARM, when set, points the Azure management-policy reader at a
+	// fake Resource Manager (nothing real runs locally).
+	azureARM *armOptions
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
