@@ -151,6 +151,57 @@ func TestAWSVersityCORS(t *testing.T) {
 	// Another origin is still refused by the same rule.
 	outs = run(t, e.cfg(t, names, map[string]string{configcheck.ServerDomain: "other.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "https://other.spt.example")
+
+	// A rule for PUT only, or without the Content-Type header, refuses
+	// what browsers send: each preflight is judged on its own.
+	for name, c := range map[string]struct {
+		rule      cors.Rule
+		put, post checks.Status
+		why       string
+	}{
+		"PUT only":  {cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT"}, AllowedHeader: []string{"*"}}, checks.Pass, checks.Fail, "refused a POST upload"},
+		"no header": {cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT", "POST"}}, checks.Fail, checks.Fail, "refused a PUT upload"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := e.store.c.SetBucketCors(testCtx(t), names["uploads"], cors.NewConfig([]cors.Rule{c.rule})); err != nil {
+				t.Fatalf("put bucket cors: %v", err)
+			}
+			outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
+			r := expect(t, outs, "storage.cors", checks.Fail, c.why, "aws s3api put-bucket-cors")
+			if st := stepNamed(t, r, "PUT preflight"); st.Status != c.put {
+				t.Errorf("PUT preflight %+v, want %s", st, c.put)
+			}
+			if st := stepNamed(t, r, "POST preflight"); st.Status != c.post {
+				t.Errorf("POST preflight %+v, want %s", st, c.post)
+			}
+		})
+	}
+}
+
+// TestAWSUploadsURLHost: OBJECT_STORAGE_BUCKET_UPLOADS_URL must name the
+// host of the pre-signed upload URLs (here the endpoint override, path
+// style) or the official module's regional form; another host warns,
+// because the frontend's Content-Security-Policy would block uploads.
+func TestAWSUploadsURLHost(t *testing.T) {
+	e := requireVersity(t)
+	names := e.store.createAll(t)
+	rule := cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT", "POST"}, AllowedHeader: []string{"*"}}
+	if err := e.store.c.SetBucketCors(testCtx(t), names["uploads"], cors.NewConfig([]cors.Rule{rule})); err != nil {
+		t.Fatalf("put bucket cors: %v", err)
+	}
+	for url, want := range map[string]checks.Status{
+		e.endpoint + "/": checks.Pass,
+		"https://" + names["uploads"] + ".s3.us-east-1.amazonaws.com": checks.Pass,
+		"https://" + names["uploads"] + ".s3.amazonaws.com":           checks.Warn,
+		"https://uploads.spt.example":                                 checks.Warn,
+	} {
+		outs := run(t, e.cfg(t, names, map[string]string{UploadsURL: url}), checks.Options{}, seams{}, "storage.cors")
+		r := expect(t, outs, "storage.cors", want)
+		st := stepNamed(t, r, UploadsURL)
+		if st.Status != want || want == checks.Warn && (!strings.Contains(st.Message, "Content-Security-Policy") || !strings.Contains(st.Advice, UploadsURL+"=https://"+names["uploads"]+".s3.us-east-1.amazonaws.com")) {
+			t.Errorf("%s: step %+v", url, st)
+		}
+	}
 }
 
 func TestAWSVersityReadOnlyWritesNothing(t *testing.T) {

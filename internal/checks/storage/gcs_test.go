@@ -157,6 +157,31 @@ func TestGCSMissingBucket(t *testing.T) {
 	expectNotChecked(t, outs, "storage.public-access", checks.Warn, names["states"], "states")
 }
 
+// TestGCSUploadsURLHost: fake-gcs-server answers every CORS preflight
+// permissively (a fixed server-wide rule, origin *), so only the host of
+// OBJECT_STORAGE_BUCKET_UPLOADS_URL can fail here: the emulator's own host
+// and the official https://storage.googleapis.com pass, another warns.
+func TestGCSUploadsURLHost(t *testing.T) {
+	g := requireGCS(t)
+	names := g.createAll(t, false)
+	for url, want := range map[string]checks.Status{
+		"http://" + g.host:                 checks.Pass,
+		"https://storage.googleapis.com":   checks.Pass,
+		"https://storage.cloud.google.com": checks.Warn,
+	} {
+		outs := run(t, g.cfg(t, names, map[string]string{UploadsURL: url}), checks.Options{}, seams{}, "storage.cors")
+		r := expect(t, outs, "storage.cors", want)
+		if st := stepNamed(t, r, UploadsURL); st.Status != want {
+			t.Errorf("%s: %+v", url, st)
+		}
+		for _, m := range []string{"PUT preflight", "POST preflight"} {
+			if st := stepNamed(t, r, m); st.Status != checks.Pass {
+				t.Errorf("%s: %+v", m, st)
+			}
+		}
+	}
+}
+
 func TestGCSVersioningOffOnStatesFails(t *testing.T) {
 	g := requireGCS(t)
 	names := g.createAll(t, false)

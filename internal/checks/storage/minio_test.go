@@ -352,6 +352,64 @@ func TestMinioCleanupOnTimeout(t *testing.T) {
 	m.store.assertEmpty(t, names, true)
 }
 
+// TestMinioUploadsURLHost: MinIO has no official value; the endpoint's host
+// is what pre-signed URLs use, so another host warns.
+func TestMinioUploadsURLHost(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	outs := run(t, m.cfg(t, names, map[string]string{UploadsURL: "https://minio.public.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Warn, "minio.public.spt.example is not "+m.endpoint, "Content-Security-Policy", UploadsURL+"=https://"+m.endpoint)
+}
+
+// stallUploads puts a proxy in front of MinIO that passes every request,
+// but holds the answer to an upload through a pre-signed URL, after MinIO
+// stored the object, until the client gives up.
+func stallUploads(t *testing.T, m minioEnv) (endpoint string, uploading <-chan struct{}) {
+	t.Helper()
+	target, _ := url.Parse("http://" + m.endpoint)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+	}}
+	ch := make(chan struct{}, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && r.URL.Query().Get("X-Amz-Signature") != "" {
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+			if rec.Code != http.StatusOK {
+				t.Errorf("MinIO refused the upload: %d %s", rec.Code, rec.Body)
+			}
+			ch <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), ch
+}
+
+// TestMinioUploadCleanupOnTimeout: the object uploaded through the
+// pre-signed URL is removed too when the check times out waiting for the
+// upload's answer, on a versioned bucket (every version).
+func TestMinioUploadCleanupOnTimeout(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	if err := m.store.c.EnableVersioning(testCtx(t), names["states"]); err != nil {
+		t.Fatal(err)
+	}
+	ep, uploading := stallUploads(t, m)
+	cfg := m.cfg(t, names, map[string]string{MinioEndpoint: ep})
+	const timeout = 3 * time.Second
+	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{Only: []string{"storage.bucket.states"},
+		Timeouts: map[string]time.Duration{"storage.bucket.states": timeout}})
+	expect(t, outs, "storage.bucket.states", checks.Error, "timed out")
+	if len(uploading) != 1 {
+		t.Fatalf("the probe uploaded %d times through the pre-signed URL, want 1", len(uploading))
+	}
+	m.store.assertEmpty(t, names, true)
+}
+
 // TestMinioCleanupOnInterrupt: Ctrl-C while the probe object exists.
 func TestMinioCleanupOnInterrupt(t *testing.T) {
 	m := requireMinio(t)

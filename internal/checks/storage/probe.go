@@ -148,10 +148,11 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 
 // probeObject is one object a probe writes, removed when the probe ends.
 // written is false only when the write was refused: then there is nothing
-// to remove. After a timeout the object may exist.
+// to remove. After a timeout the object may exist, and unanswered says
+// that its version is unknown.
 type probeObject struct {
-	key, version string
-	written      bool
+	key, version        string
+	written, unanswered bool
 }
 
 // writeProbe writes, reads, fetches through a pre-signed URL, uploads
@@ -165,6 +166,7 @@ func (s *suite) writeProbe(ctx context.Context, be backend, nb namedBucket) (res
 	version, err := be.put(ctx, bucket, key, body)
 	if err != nil {
 		obj.written = statusOf(asOpError(err).Kind) == checks.Error
+		obj.unanswered = obj.written
 		return s.failure(opPut, bucket, err).With(checks.KV("key", key))
 	}
 	obj.version = version
@@ -206,6 +208,18 @@ func (s *suite) removeAll(ctx context.Context, be backend, nb namedBucket, res c
 	for _, o := range objs {
 		if !o.written {
 			continue
+		}
+		if o.unanswered {
+			// The write's answer never came (a timeout): on a versioned
+			// bucket a plain delete would only hide the object, so learn
+			// which version it created, on half the cleanup's time. A
+			// missing object is an error here, and the plain delete below
+			// then finds nothing to do.
+			gctx, gcancel := context.WithTimeout(cctx, cleanupTimeout/2)
+			if _, v, err := be.get(gctx, nb.Name, o.key); err == nil {
+				o.version = v
+			}
+			gcancel()
 		}
 		note, err := removeProbe(cctx, be, nb.Name, o.key, o.version)
 		switch {

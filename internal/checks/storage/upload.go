@@ -17,11 +17,16 @@ func (s *suite) uploadProbe(ctx context.Context, be backend, bucket string, obj 
 	if err != nil {
 		return s.failure(opPresignPut, bucket, err).With(checks.KV("key", obj.key)), false
 	}
-	// From here the object may exist, even if the upload times out.
-	obj.written = true
 	body := probeBody()
 	version, err := upload(ctx, be.httpClient(), sp, body)
 	obj.version = version
+	if err != nil {
+		// A refused upload wrote nothing; one without an answer may have.
+		obj.written = statusOf(asOpError(err).Kind) == checks.Error
+		obj.unanswered = obj.written
+	} else {
+		obj.written = true
+	}
 	if err != nil {
 		return s.failure(opUpload, bucket, err).With(checks.KV("key", obj.key), checks.KV("pre-signed PUT URL host", hostOf(sp.URL))), false
 	}
