@@ -133,10 +133,7 @@ func inheritSDK(cfg *Config, env map[string]string, ds *Diagnostics) {
 				continue
 			}
 			src := Source{Kind: FromEnv, Var: n, Inherited: true}
-			if p, h := checkValue(v, val); p != "" {
-				if v.Secret {
-					p = "invalid value"
-				}
+			if p, h := shownProblem(v, val); p != "" {
 				ds.warnf(src, n, h, "%s; ignored: no input sets this SDK variable, so it was only inherited", p)
 				continue
 			}

@@ -303,11 +303,11 @@ func TestMinioClosedPort(t *testing.T) {
 	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
 }
 
-// stallReads puts a proxy in front of MinIO that holds every signed GET of
-// a probe object until the client gives up, and signals when one arrives
-// after confirming on the server that the object exists: the check then
-// times out or is interrupted after its put succeeded.
-func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+// stallingProxy puts a proxy in front of MinIO that passes every request
+// but those hold takes: for those, hold runs (it may pass the request on
+// itself), the returned channel is signalled, and the answer is held until
+// the client gives up.
+func stallingProxy(t *testing.T, m minioEnv, hold func(proxy http.Handler, r *http.Request) bool) (endpoint string, held <-chan struct{}) {
 	t.Helper()
 	target, _ := url.Parse("http://" + m.endpoint)
 	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
@@ -316,11 +316,7 @@ func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struc
 	}}
 	ch := make(chan struct{}, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/"+probePrefix) {
-			parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
-			if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
-				t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
-			}
+		if hold(proxy, r) {
 			ch <- struct{}{}
 			<-r.Context().Done()
 			return
@@ -329,6 +325,23 @@ func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struc
 	}))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://"), ch
+}
+
+// stallReads holds every signed GET of a probe object, after confirming on
+// the server that the object exists: the check then times out or is
+// interrupted after its put succeeded.
+func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+	t.Helper()
+	return stallingProxy(t, m, func(_ http.Handler, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/"+probePrefix) {
+			return false
+		}
+		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+		if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
+			t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
+		}
+		return true
+	})
 }
 
 // TestMinioCleanupOnTimeout: a check that times out after writing its
@@ -361,32 +374,21 @@ func TestMinioUploadsURLHost(t *testing.T) {
 	expect(t, outs, "storage.cors", checks.Warn, "minio.public.spt.example is not "+m.endpoint, "Content-Security-Policy", UploadsURL+"=https://"+m.endpoint)
 }
 
-// stallUploads puts a proxy in front of MinIO that passes every request,
-// but holds the answer to an upload through a pre-signed URL, after MinIO
-// stored the object, until the client gives up.
+// stallUploads holds the answer to every upload through a pre-signed URL,
+// after MinIO stored the object.
 func stallUploads(t *testing.T, m minioEnv) (endpoint string, uploading <-chan struct{}) {
 	t.Helper()
-	target, _ := url.Parse("http://" + m.endpoint)
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(target)
-		r.Out.Host = r.In.Host
-	}}
-	ch := make(chan struct{}, 100)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && r.URL.Query().Get("X-Amz-Signature") != "" {
-			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
-			if rec.Code != http.StatusOK {
-				t.Errorf("MinIO refused the upload: %d %s", rec.Code, rec.Body)
-			}
-			ch <- struct{}{}
-			<-r.Context().Done()
-			return
+	return stallingProxy(t, m, func(proxy http.Handler, r *http.Request) bool {
+		if r.Method != http.MethodPut || r.URL.Query().Get("X-Amz-Signature") == "" {
+			return false
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), ch
+		rec := httptest.NewRecorder()
+		proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		if rec.Code != http.StatusOK {
+			t.Errorf("MinIO refused the upload: %d %s", rec.Code, rec.Body)
+		}
+		return true
+	})
 }
 
 // TestMinioUploadCleanupOnTimeout: the object uploaded through the
