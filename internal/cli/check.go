@@ -158,7 +158,11 @@ func namedSecrets(cfg *config.Config) []secret.Named {
 		v, ok := cfg.Catalog().Lookup(n)
 		switch {
 		case ok && v.Secret && cfg.Has(n):
-			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
+			rule := n
+			if src, _ := cfg.Source(n); src.Inherited {
+				rule = src.String()
+			}
+			out = append(out, secret.Named{Rule: rule, Value: cfg.Secret(n)})
 		case cfg.Has(n) && secret.HasCredentials(cfg.Get(n)):
 			out = append(out, secret.Named{Rule: n + " (credentials in the URL)", Value: secret.New(cfg.Get(n))})
 		}

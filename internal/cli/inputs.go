@@ -89,7 +89,8 @@ func (o *InputOptions) requireSome(cfg *config.Config) error {
 		return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
 	}
 	for _, n := range cfg.Names() {
-		if cfg.Has(n) {
+		// An SDK variable inherited from the shell is not configuration.
+		if src, _ := cfg.Source(n); cfg.Has(n) && !src.Inherited {
 			return nil
 		}
 	}

@@ -57,14 +57,15 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 	} else if r := e.cfg.Get(DefaultRegion); r != "" {
 		opts = append(opts, awsconfig.WithRegion(r))
 	}
-	// Static keys given in the preflight configuration (a YAML or env file,
-	// not the process environment) win over the default chain, as they
-	// would in the Spacelift container that receives the same file.
+	// Static keys in the configuration (an input, or inherited from the
+	// process environment when no input sets them) win over the default
+	// chain, as they would in the Spacelift container that receives the
+	// same file.
 	if e.cfg.Has(AccessKeyID) && e.cfg.Has(SecretAccessKey) {
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
 			e.cfg.Get(AccessKeyID),
 			e.cfg.Secret(SecretAccessKey).Reveal(),
-			e.cfg.Secret(SessionToken).Reveal(),
+			e.sessionToken(),
 		)))
 	}
 	// The SDK's default logger writes unstructured lines straight to
@@ -94,6 +95,19 @@ func (s sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 		level = slog.LevelWarn
 	}
 	s.l.Log(context.Background(), level, fmt.Sprintf(format, v...), "logger", "aws-sdk-go-v2")
+}
+
+// sessionToken is AWS_SESSION_TOKEN when it belongs to the access key: a
+// token the shell exported (inherited) never goes with a key pair an input
+// set, nor the other way round, or the request would be signed with a
+// token of another identity.
+func (e *Env) sessionToken() string {
+	key, _ := e.cfg.Source(AccessKeyID)
+	tok, _ := e.cfg.Source(SessionToken)
+	if key.Inherited != tok.Inherited {
+		return ""
+	}
+	return e.cfg.Secret(SessionToken).Reveal()
 }
 
 // Credentials says, without secrets, where the credentials come from.

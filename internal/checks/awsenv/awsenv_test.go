@@ -3,6 +3,8 @@ package awsenv
 import (
 	"bytes"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
 
 func TestConfigUsesRegionAndStaticKeysFromTheConfiguration(t *testing.T) {
@@ -70,5 +73,49 @@ func TestSDKLogsGoToTheRunLogger(t *testing.T) {
 	}
 	if _, std := c.Logger.(*logging.StandardLogger); std {
 		t.Error("the SDK's default logger writes to os.Stderr")
+	}
+}
+
+// A session token the shell exported is not paired with a key pair an input
+// set (nor the other way round): it belongs to another identity.
+func TestSessionTokenGoesOnlyWithItsOwnKey(t *testing.T) {
+	msgtest.IsolateAWS(t)
+	cat, err := checks.Catalog([]checks.Backend{Backend{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f, region := filepath.Join(dir, "a.env"), filepath.Join(dir, "region.env")
+	if err := os.WriteFile(f, []byte("AWS_REGION=eu-west-1\nAWS_ACCESS_KEY_ID=AKIDFROMFILE\nAWS_SECRET_ACCESS_KEY=secret-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(region, []byte("AWS_REGION=eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		files []string
+		env   map[string]string
+		want  string
+	}{
+		"file keys, shell token": {[]string{f}, map[string]string{SessionToken: "shell-token"}, ""},
+		"shell keys and token":   {[]string{region}, map[string]string{AccessKeyID: "AKIDSHELL", SecretAccessKey: "shell-secret", SessionToken: "shell-token"}, "shell-token"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, ds := config.Load(config.LoadOptions{Catalog: cat, EnvFiles: tc.files, Env: tc.env})
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			c, err := New(cfg).Config(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds, err := c.Credentials.Retrieve(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if creds.SessionToken != tc.want {
+				t.Errorf("session token %q, want %q", creds.SessionToken, tc.want)
+			}
+		})
 	}
 }

@@ -40,6 +40,9 @@ type opError struct {
 	Status int    // HTTP status, 0 when no response
 	Region string // the bucket's real region, when the API revealed it
 	Text   string // safe, short description of the cause
+	// Hint, when set, is the advice: the backend knows better than the
+	// kind (which resource to look for, say).
+	Hint string
 	// cause is the SDK's own error, in full: only the debug log (-v) shows
 	// it, scrubbed, as the advice promises.
 	cause error
