@@ -36,8 +36,10 @@ build: ## build bin/spacectl-preflight
 
 $(STATICCHECK):
 	mkdir -p $(TOOLS_BIN)
-	GOBIN=$(TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
-	mv $(TOOLS_BIN)/staticcheck $(STATICCHECK)
+	# A private GOBIN per install, so two makes running at once cannot
+	# move each other's binary away.
+	tmp=$$(mktemp -d $(TOOLS_BIN)/.install.XXXXXX) && GOBIN=$$tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2 && \
+	  mv $$tmp/staticcheck $(STATICCHECK) && rmdir $$tmp
 
 lint: $(STATICCHECK) ## gofmt, go vet, staticcheck (fails on any finding)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -77,8 +79,8 @@ docs: ## regenerate docs/completions, docs/man and docs/config.schema.json (comm
 
 $(GORELEASER):
 	mkdir -p $(TOOLS_BIN)
-	GOBIN=$(TOOLS_BIN) $(GO) install github.com/goreleaser/goreleaser/v2@v2.15.1
-	mv $(TOOLS_BIN)/goreleaser $(GORELEASER)
+	tmp=$$(mktemp -d $(TOOLS_BIN)/.install.XXXXXX) && GOBIN=$$tmp $(GO) install github.com/goreleaser/goreleaser/v2@v2.15.1 && \
+	  mv $$tmp/goreleaser $(GORELEASER) && rmdir $$tmp
 
 # RELEASE_TARGETS=one builds linux/amd64 only (CI: it proves the config on a
 # cold cache in minutes); all builds the six platforms.

@@ -76,7 +76,7 @@ func (r *Review) Implied(cfg *config.Config, name, advice string) {
 // Build creates the plan of one run: every backend registers its checks,
 // in order, each stamped with its backend's group.
 func Build(backends []Backend, cfg *config.Config, opts Options) *Plan {
-	p := &Plan{backends: backends}
+	p := &Plan{backends: backends, opts: opts}
 	for _, b := range backends {
 		p.group = b.Group()
 		b.Register(p, cfg, opts)

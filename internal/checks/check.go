@@ -80,6 +80,7 @@ type Options struct {
 // the values shared across backends for the run (one AWS configuration).
 type Plan struct {
 	backends []Backend
+	opts     Options
 	group    Group
 	checks   []Check
 	closers  []func(context.Context)
@@ -103,6 +104,11 @@ func (p *Plan) Add(cs ...Check) {
 		p.checks = append(p.checks, c)
 	}
 }
+
+// Options returns the run-wide options the plan was built with, for a
+// value shared between backends (the AWS configuration logs through
+// Options.Logger).
+func (p *Plan) Options() Options { return p.opts }
 
 // Backends returns the backends the plan was built from, in order
 // (config.required and config.values loop over them).

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +22,12 @@ type Outcome struct {
 	Result   Result
 	Started  time.Time
 	Duration time.Duration
+	// Deselected is set when --only did not choose the check or --skip
+	// skipped it (a disabled check the selection chose is not deselected).
+	Deselected bool
+	// PrerequisiteOf lists the selected checks that need this one, when it
+	// runs only because they do (see Selection).
+	PrerequisiteOf []string
 }
 
 // Event reports progress; the CLI draws it on stderr.
@@ -76,25 +82,6 @@ func (o *RunOptions) defaults() {
 	}
 }
 
-// Selected reports whether id passes the --only/--skip filters, and if not,
-// why.
-func Selected(id string, only, skip []string) (bool, string) {
-	for _, g := range skip {
-		if ok, _ := path.Match(g, id); ok {
-			return false, fmt.Sprintf("skipped by --skip %s", g)
-		}
-	}
-	if len(only) == 0 {
-		return true, ""
-	}
-	for _, g := range only {
-		if ok, _ := path.Match(g, id); ok {
-			return true, ""
-		}
-	}
-	return false, "not selected by --only"
-}
-
 // Run executes the checks and returns their outcomes in the order given,
 // whatever the finish order. Independent checks run in parallel; a check
 // starts only after everything it needs has finished. It returns once every
@@ -102,14 +89,17 @@ func Selected(id string, only, skip []string) (bool, string) {
 // used up the grace period.
 func Run(ctx context.Context, list []Check, opts RunOptions) []Outcome {
 	opts.defaults()
-	r := &run{opts: opts, total: len(list), sem: make(chan struct{}, opts.Concurrency)}
+	r := &run{opts: opts, total: len(list), sem: make(chan struct{}, opts.Concurrency), sel: Select(list, opts.Only, opts.Skip)}
 	r.index = make(map[string]int, len(list))
 	r.done = make([]chan struct{}, len(list))
 	r.out = make([]Outcome, len(list))
+	r.onRequest = make([]requested, len(list))
 	for i, c := range list {
 		r.index[c.ID] = i
 		r.done[i] = make(chan struct{})
 		r.out[i].Check = c
+		r.out[i].Deselected = !r.sel.Selected(c.ID)
+		r.out[i].PrerequisiteOf = r.sel.PrerequisiteOf(c.ID)
 	}
 	var wg sync.WaitGroup
 	for i := range list {
@@ -131,6 +121,11 @@ type run struct {
 	index map[string]int
 	done  []chan struct{}
 	out   []Outcome
+	sel   Selection
+	// onRequest[i] is set, before done[i] is closed, when check i did not
+	// run because a check was skipped on request (--skip): itself or a
+	// prerequisite.
+	onRequest []requested
 
 	mu       sync.Mutex
 	finished int
@@ -162,16 +157,18 @@ func (r *run) schedule(ctx context.Context, i int) {
 		r.finish(i, Skipf("%s", c.Disabled), now, 0)
 		return
 	}
-	if ok, why := Selected(c.ID, r.opts.Only, r.opts.Skip); !ok {
-		r.finish(i, Skipf("%s", why), now, 0)
+	if !r.sel.Selected(c.ID) {
+		if g := r.sel.SkippedOnRequest(c.ID); g != "" {
+			r.onRequest[i] = requested{id: c.ID, glob: g}
+		}
+		r.finish(i, Skipf("%s", r.sel.Reason(c.ID)), now, 0)
 		return
 	}
-	var blocked []string
-	var why []string
+	var blocked, failed, why, asked []string
 	for _, n := range c.Needs {
 		j, ok := r.index[n]
 		if !ok {
-			blocked = append(blocked, n)
+			blocked, failed = append(blocked, n), append(failed, n)
 			why = append(why, n+" is not part of this run")
 			continue
 		}
@@ -183,13 +180,19 @@ func (r *run) schedule(ctx context.Context, i int) {
 		}
 		if st := r.out[j].Result.Status; st != Pass && st != Warn {
 			blocked = append(blocked, n)
+			if req := r.onRequest[j]; req.id != "" {
+				if r.onRequest[i].id == "" {
+					r.onRequest[i] = req
+				}
+				asked = append(asked, req.because(n))
+				continue
+			}
+			failed = append(failed, n)
 			why = append(why, fmt.Sprintf("%s: %s", n, st))
 		}
 	}
 	if len(blocked) > 0 {
-		res := Skipf("not run: needs %s to pass (%s)", joinIDs(blocked), joinIDs(why))
-		res.BlockedBy = blocked
-		r.finish(i, res, r.opts.Now(), 0)
+		r.finish(i, blockedResult(blocked, failed, why, asked), r.opts.Now(), 0)
 		return
 	}
 	select {
@@ -204,6 +207,32 @@ func (r *run) schedule(ctx context.Context, i int) {
 		return
 	}
 	r.execute(ctx, i)
+}
+
+// requested names the check a user skipped on request (--skip) and the
+// pattern that skipped it.
+type requested struct{ id, glob string }
+
+// because says why a dependant of need did not run.
+func (q requested) because(need string) string {
+	if q.id == need {
+		return fmt.Sprintf("needs %s, which was skipped on request (--skip %s)", need, FlagArg(q.glob))
+	}
+	return fmt.Sprintf("needs %s, which did not run because %s was skipped on request (--skip %s)", need, q.id, FlagArg(q.glob))
+}
+
+// blockedResult is the skip of a check whose prerequisites did not pass:
+// those that failed are named with their status, those the user skipped on
+// request say so (the check was not "blocked by a failure").
+func blockedResult(blocked, failed, why, asked []string) Result {
+	var parts []string
+	if len(failed) > 0 {
+		parts = append(parts, fmt.Sprintf("needs %s to pass (%s)", joinIDs(failed), joinIDs(why)))
+	}
+	parts = append(parts, asked...)
+	res := Skipf("not run: %s", strings.Join(parts, "; "))
+	res.BlockedBy = blocked
+	return res
 }
 
 func (r *run) notRun(ctx context.Context) Result {

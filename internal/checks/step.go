@@ -37,6 +37,8 @@ func (s Step) Title() string {
 type Verdict struct {
 	list    []Step
 	details Details
+	// skipUnit and skipWhy phrase the count of skipped steps (NotChecked).
+	skipUnit, skipWhy string
 }
 
 // Add records a step.
@@ -57,6 +59,18 @@ func (v *Verdict) Fail(name, advice, format string, args ...any) {
 	v.Add(Step{Name: name, Status: Fail, Message: fmt.Sprintf(format, args...), Advice: advice})
 }
 
+// Skip records a step that was not checked, saying why (another check
+// reports its subject, say). It does not change the status.
+func (v *Verdict) Skip(name, format string, args ...any) {
+	v.Add(Step{Name: name, Status: Skip, Message: fmt.Sprintf(format, args...)})
+}
+
+// NotChecked says how the message counts the skipped steps: unit is what a
+// step looks at ("bucket"), why is why such steps were not checked, as in
+// "all good (2 buckets not checked: their own checks report them)".
+// Without it the count reads "(2 not checked)".
+func (v *Verdict) NotChecked(unit, why string) { v.skipUnit, v.skipWhy = unit, why }
+
 // Merge records a finished Result (e.g. a classified SDK error) as a step.
 func (v *Verdict) Merge(name string, r Result) {
 	v.Add(Step{Name: name, Status: r.Status, Message: r.Message, Advice: r.Advice, Evidence: r.Details})
@@ -65,7 +79,8 @@ func (v *Verdict) Merge(name string, r Result) {
 // Detail adds a fact about the whole check (not about one step).
 func (v *Verdict) Detail(key string, value any) { v.details.Add(key, value) }
 
-// Status is the worst status recorded so far; Pass when nothing was.
+// Status is the worst status recorded so far; Pass when nothing was, or
+// only skipped steps.
 func (v *Verdict) Status() Status {
 	st := Pass
 	for _, s := range v.list {
@@ -88,11 +103,25 @@ func (v *Verdict) Steps() []Step { return append([]Step(nil), v.list...) }
 func (v *Verdict) Details() Details { return append(Details(nil), v.details...) }
 
 // Result folds the steps into the check's Result. With no problem, the
-// message is passMsg.
+// message is passMsg, followed by the count of skipped steps when there are
+// any; when every step was skipped the check itself is skipped.
 func (v *Verdict) Result(passMsg string) Result {
 	res := Result{Status: v.Status(), Details: append(Details(nil), v.details...), Steps: append([]Step(nil), v.list...)}
 	if res.Status <= Pass {
 		res.Status, res.Message = Pass, passMsg
+		var skipped []Step
+		for _, s := range v.list {
+			if s.Status == Skip {
+				skipped = append(skipped, s)
+			}
+		}
+		switch {
+		case len(skipped) == 0:
+		case len(skipped) < len(v.list):
+			res.Message += " (" + v.notChecked(skipped) + ")"
+		default:
+			res.Status, res.Message = Skip, v.notChecked(skipped)
+		}
 		return res
 	}
 	var lead *Step
@@ -120,6 +149,27 @@ func (v *Verdict) Result(passMsg string) Result {
 	}
 	res.Advice = strings.Join(advice, "\n")
 	return res
+}
+
+// notChecked counts the skipped steps: "2 buckets not checked: why", or
+// the step itself when it is the only one and no reason was given.
+func (v *Verdict) notChecked(skipped []Step) string {
+	n := len(skipped)
+	if n == 1 && v.skipWhy == "" {
+		return skipped[0].Title()
+	}
+	s := fmt.Sprintf("%d not checked", n)
+	if v.skipUnit != "" {
+		unit := v.skipUnit
+		if n != 1 {
+			unit += "s"
+		}
+		s = fmt.Sprintf("%d %s not checked", n, unit)
+	}
+	if v.skipWhy != "" {
+		s += ": " + v.skipWhy
+	}
+	return s
 }
 
 // MoreProblems is the " (and N more problems)" suffix, empty for n < 1.

@@ -25,9 +25,18 @@ func TestVerdictResult(t *testing.T) {
 		{name: "passing steps keep the pass message",
 			steps:  []Step{pass("a", "fine"), pass("b", "fine")},
 			status: Pass, message: "all good"},
-		{name: "a skipped step is no problem",
+		{name: "a skipped step is no problem, and is named",
 			steps:  []Step{{Name: "a", Status: Skip, Message: "not tested"}, pass("b", "fine")},
-			status: Pass, message: "all good"},
+			status: Pass, message: "all good (a: not tested)"},
+		{name: "skipped steps are counted",
+			steps:  []Step{{Name: "a", Status: Skip, Message: "not tested"}, {Name: "b", Status: Skip, Message: "not tested"}, pass("c", "fine")},
+			status: Pass, message: "all good (2 not checked)"},
+		{name: "skipped steps do not hide a problem",
+			steps:  []Step{{Name: "a", Status: Skip, Message: "not tested"}, warn("b", "fix b", "odd")},
+			status: Warn, message: "b: odd", advice: "fix b"},
+		{name: "only skipped steps skip the check",
+			steps:  []Step{{Name: "a", Status: Skip, Message: "not tested"}},
+			status: Skip, message: "a: not tested"},
 		{name: "one problem is the message, without a count",
 			steps:  []Step{pass("a", "fine"), warn("b", "fix b", "odd")},
 			status: Warn, message: "b: odd", advice: "fix b"},
@@ -60,8 +69,8 @@ func TestVerdictResult(t *testing.T) {
 			if !slices.EqualFunc(r.Steps, c.steps, stepEqual) {
 				t.Errorf("steps %+v, want them all in order: %+v", r.Steps, c.steps)
 			}
-			if v.Len() != len(c.steps) || v.Status() != c.status {
-				t.Errorf("Len %d, Status %s; want %d, %s", v.Len(), v.Status(), len(c.steps), c.status)
+			if want := max(c.status, Pass); v.Len() != len(c.steps) || v.Status() != want {
+				t.Errorf("Len %d, Status %s; want %d, %s", v.Len(), v.Status(), len(c.steps), want)
 			}
 		})
 	}
@@ -156,5 +165,35 @@ func TestScrubbedCopies(t *testing.T) {
 	want := Step{Name: "<n>", Status: Warn, Message: "<m>", Advice: "<a>", Evidence: Details{{Key: "<k>", Value: "<v>"}}}
 	if !stepEqual(got[0], want) || steps[0].Name != "n" || steps[0].Evidence[0].Key != "k" {
 		t.Errorf("ScrubSteps: got %+v, original %+v", got, steps)
+	}
+}
+
+// NotChecked phrases the count: unit, plural, and why.
+func TestVerdictNotChecked(t *testing.T) {
+	skip := func(name string) Step {
+		return Step{Name: name, Status: Skip, Message: "not checked: its own check reports it"}
+	}
+	for _, c := range []struct {
+		steps   []Step
+		status  Status
+		message string
+	}{
+		{[]Step{skip("a"), {Name: "b", Status: Pass, Message: "fine"}}, Pass, "all good (1 bucket not checked: their own checks report them)"},
+		{[]Step{skip("a"), skip("b"), {Name: "c", Status: Pass, Message: "fine"}}, Pass, "all good (2 buckets not checked: their own checks report them)"},
+		{[]Step{skip("a"), skip("b")}, Skip, "2 buckets not checked: their own checks report them"},
+	} {
+		var v Verdict
+		v.NotChecked("bucket", "their own checks report them")
+		for _, s := range c.steps {
+			v.Add(s)
+		}
+		if r := v.Result("all good"); r.Status != c.status || r.Message != c.message {
+			t.Errorf("got %s %q, want %s %q", r.Status, r.Message, c.status, c.message)
+		}
+	}
+	var v Verdict
+	v.Skip("a", "not %s", "tested")
+	if r := v.Result("all good"); r.Status != Skip || r.Steps[0].Status != Skip || r.Message != "a: not tested" {
+		t.Errorf("Skip: %+v", r)
 	}
 }

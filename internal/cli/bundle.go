@@ -35,6 +35,7 @@ type BundleOptions struct {
 	Output  string
 	Results string
 	DryRun  bool
+	Force   bool
 
 	// Test seams: files added to the archive as they are (the sweep must
 	// catch what they hold), and the network collection's options.
@@ -77,6 +78,7 @@ incomplete in its manifest.`,
 	fs.StringVarP(&o.Output, "output", "o", "", "archive path (default ./spacectl-preflight-bundle-<UTC timestamp>.tar.gz)")
 	fs.StringVar(&o.Results, "results", "", "pack the results of an earlier `check -o json=FILE` instead of running the checks")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "list what would be collected; run nothing, contact nothing, write nothing")
+	fs.BoolVar(&o.Force, "force", false, "overwrite the archive -o names if it exists")
 	fs.BoolVarP(&o.Check.Quiet, "quiet", "q", false, "no progress or summary on stderr")
 	fs.BoolVarP(&o.Check.Verbose, "verbose", "v", false, "also print the debug logs (JSON) on stderr; the bundle keeps them either way")
 	return cmd
@@ -109,7 +111,7 @@ func runBundle(ctx context.Context, o *BundleOptions) error {
 	if path == "" {
 		path = bundle.DefaultName(createdAt)
 	}
-	if err := checkDestination(path); err != nil {
+	if err := checkDestination(path, o.Force); err != nil {
 		return err
 	}
 	eps, missing := bundle.Endpoints(p.plan.Backends(), p.cfg)
@@ -193,14 +195,16 @@ func readResults(path string, limit int64) (report.Report, error) {
 	}
 	r, err := report.ParseJSON(bytes.NewReader(data))
 	if err != nil {
-		return report.Report{}, usageErrorf("--results %s: not a JSON report written by `check -o json` (%v)", path, err)
+		return report.Report{}, usageErrorf("--results %s: not a JSON report written by `check -o json` (schemaVersion %d): %s",
+			safetext.EscapeLine(path), report.SchemaVersion, safetext.EscapeLine(err.Error()))
 	}
 	return r, nil
 }
 
 // checkDestination fails before any check runs when the archive could not
-// be written where asked.
-func checkDestination(path string) error {
+// be written where asked, or would replace an existing file without
+// --force (as `config init --file` does).
+func checkDestination(path string, force bool) error {
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -209,8 +213,12 @@ func checkDestination(path string) error {
 	if !st.IsDir() {
 		return usageErrorf("-o %s: %s is not a directory", path, dir)
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
+	st, err = os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
 		return usageErrorf("-o %s: is a directory; name the archive file", path)
+	case err == nil && !force:
+		return usageErrorf("-o %s: the file already exists; pass --force to overwrite it, or name another file", path)
 	}
 	return nil
 }
@@ -235,12 +243,8 @@ func printDryRun(o *BundleOptions, p *prepared, path string, eps []bundle.Endpoi
 	if o.Results != "" {
 		fmt.Fprintf(&b, "Results: packed from %s.\n", o.Results)
 	} else {
-		var ids []string
-		for _, c := range p.plan.Checks() {
-			if ok, _ := checks.Selected(c.ID, p.settings.Only, p.settings.Skip); ok && c.Disabled == "" {
-				ids = append(ids, c.ID)
-			}
-		}
+		list := p.plan.Checks()
+		ids := checks.Select(list, p.settings.Only, p.settings.Skip).Runnable(list)
 		fmt.Fprintf(&b, "Results: would run %d checks: %s\n", len(ids), strings.Join(ids, ", "))
 	}
 	b.WriteString("\n" + bundle.Describe(eps, missing))

@@ -16,6 +16,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/report"
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 	"github.com/spacelift-io/spacectl-preflight/internal/suggest"
 )
@@ -52,8 +53,9 @@ func newCmdCheck(s *Streams, b BuildInfo, runF func(context.Context, *CheckOptio
 		Long: `Run every check the configuration enables and report the results.
 
 Results go to stdout (or to files with -o FORMAT=PATH); progress and logs go
-to stderr. Exit codes: 0 no failure, 1 a check failed, 2 bad usage or
-configuration, 3 internal error, 130 interrupted.`,
+to stderr. --only also runs the checks the selected ones need. Exit codes:
+0 no failure, 1 a check failed, 2 bad usage or configuration, or nothing was
+checked, 3 internal error, 130 interrupted.`,
 		Example: `  spacectl-preflight check --env-file spacelift.env
   spacectl-preflight check -c spacectl-preflight.yaml -o table -o junit=report.xml -o json=results.json
   spacectl-preflight check --from-env --only 'postgres.*' --read-only`,
@@ -67,8 +69,8 @@ configuration, 3 internal error, 130 interrupted.`,
 	o.Inputs.addFlags(fs)
 	config.AddSettingFlags(fs)
 	fs.StringArrayVarP(&o.Outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(report.Formats(), ", ")+"; default table on stdout")
-	fs.StringVar(&o.Color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
-	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
+	fs.StringVar(&o.Color, "color", "auto", "colour: auto (a terminal without NO_COLOR), always (even with NO_COLOR) or never")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "only the result and errors: no progress on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "debug logs (JSON) on stderr")
 	o.Profile.add(fs)
 	return cmd
@@ -88,10 +90,8 @@ type prepared struct {
 // single check runs (exit 2).
 func prepare(o *CheckOptions) (*prepared, error) {
 	s := o.Streams
-	switch o.Color {
-	case "auto", "always", "never":
-	default:
-		return nil, usageErrorf("--color %q: want auto, always or never", o.Color)
+	if err := validColor(o.Color); err != nil {
+		return nil, err
 	}
 	outputs, err := parseOutputs(o.Outputs)
 	if err != nil {
@@ -124,9 +124,17 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log := newLogger(logW, verbose, sc)
+	s.logs.route(log)
 	plan := buildPlan(s, cfg, rs, log)
 	if err := validateSelection(plan.Checks(), rs, cfg.Preflight); err != nil {
 		return nil, err
+	}
+	// A gate that runs nothing must not go green; packing earlier results
+	// (bundle --results) runs nothing by design.
+	if !o.allowNoInput {
+		if err := requireSomeCheck(plan.Checks(), rs, sc); err != nil {
+			return nil, err
+		}
 	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
 		"target", rs.Target, "concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
@@ -150,7 +158,11 @@ func namedSecrets(cfg *config.Config) []secret.Named {
 		v, ok := cfg.Catalog().Lookup(n)
 		switch {
 		case ok && v.Secret && cfg.Has(n):
-			out = append(out, secret.Named{Rule: n, Value: cfg.Secret(n)})
+			rule := n
+			if src, _ := cfg.Source(n); src.Inherited {
+				rule = src.String()
+			}
+			out = append(out, secret.Named{Rule: rule, Value: cfg.Secret(n)})
 		case cfg.Has(n) && secret.HasCredentials(cfg.Get(n)):
 			out = append(out, secret.Named{Rule: n + " (credentials in the URL)", Value: secret.New(cfg.Get(n))})
 		}
@@ -212,16 +224,40 @@ func execute(ctx context.Context, o *CheckOptions, p *prepared) (report.Report, 
 	return rep, nil
 }
 
-// verdict maps the summary to the exit status; renderers never do.
+// verdict maps the summary to the exit status; renderers never do. A run
+// in which every check was skipped proved nothing: it is not a pass.
 func verdict(r report.Report, failOn checks.Status) error {
 	if r.Interrupted {
 		return InterruptedError{}
 	}
 	worst := r.Summary.Status
+	if worst == checks.Skip {
+		return &UsageError{Err: errors.New("nothing was checked: every check was skipped; the report says why")}
+	}
 	if worst >= failOn && worst != checks.Skip && worst != checks.Pass {
 		return ChecksFailedError{}
 	}
 	return nil
+}
+
+// requireSomeCheck refuses, before anything runs, a selection under which
+// no check would execute (every one deselected, disabled or waiting for a
+// prerequisite that is), naming the --only/--skip that caused it. A reason
+// a check is disabled may quote a configured value, so each line is
+// scrubbed and escaped like a result.
+func requireSomeCheck(list []checks.Check, rs config.RunSettings, sc *secret.Scrubber) error {
+	why, none := checks.Select(list, rs.Only, rs.Skip).NothingRuns(list)
+	if !none {
+		return nil
+	}
+	for i, w := range why {
+		why[i] = safetext.EscapeLine(sc.Scrub(w))
+	}
+	msg := "nothing was checked: " + why[0]
+	if len(why) > 1 {
+		msg = "nothing was checked:\n  " + strings.Join(why, "\n  ")
+	}
+	return usageErrorf("%s\n  hint: `spacectl-preflight checks` lists every check, whether this configuration enables it and why not", msg)
 }
 
 // validateSelection rejects --only/--skip globs and config check IDs that

@@ -39,7 +39,7 @@ The first line points editors (yaml-language-server) at the JSON Schema that
 				return err
 			}
 			cfg, diags := config.Load(config.LoadOptions{
-				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true, Catalog: s.catalog(), Limit: limit,
+				EnvFiles: in.EnvFiles, K8sSecrets: in.K8sSecrets, FromEnv: in.FromEnv, Env: s.Env, NoConfigFile: true, NoInherit: true, Catalog: s.catalog(), Limit: limit,
 			})
 			diags.Write(s.Err)
 			if diags.HasErrors() {

@@ -16,6 +16,9 @@ type InputOptions struct {
 	ConfigPath string
 	EnvFiles   []string
 	K8sSecrets []string
+	// Services are --service SERVICE=FILE inputs, HelmValues --helm-values.
+	Services   []string
+	HelmValues string
 	FromEnv    bool
 	// flags holds --max-input-size (the Input settings), resolved with the
 	// environment before any file is read.
@@ -26,6 +29,8 @@ func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.ConfigPath, "config", "c", "", "YAML config file (default $SPACECTL_PREFLIGHT_CONFIG, or ./spacectl-preflight.yaml if present)")
 	fs.StringArrayVar(&o.EnvFiles, "env-file", nil, "dotenv file with Spacelift's variable names (repeatable)")
 	fs.StringArrayVar(&o.K8sSecrets, "k8s-secret", nil, "Kubernetes Secret manifest(s) with Spacelift's variables (repeatable)")
+	fs.StringArrayVar(&o.Services, "service", nil, "SERVICE=FILE: an env file or Secret manifest (.yaml/.yml/.json) that only SERVICE receives: server, drain, scheduler, or shared (repeatable)")
+	fs.StringVar(&o.HelmValues, "helm-values", "", "Helm values file of the spacelift-self-hosted chart, compared with the variables (config.services)")
 	fs.BoolVar(&o.FromEnv, "from-env", false, "also read Spacelift's variables from the process environment")
 	o.addLimitFlags(fs)
 }
@@ -55,8 +60,17 @@ func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	var services []config.ServiceFile
+	for _, raw := range o.Services {
+		sf, err := config.ParseServiceFile(raw)
+		if err != nil {
+			return nil, usageErrorf("--service: %s", safetext.EscapeLine(err.Error()))
+		}
+		services = append(services, sf)
+	}
 	cfg, diags := config.Load(config.LoadOptions{
-		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(), Limit: limit,
+		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, Services: services, HelmValues: o.HelmValues,
+		FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(), Limit: limit,
 	})
 	diags.Write(s.Err)
 	if diags.HasErrors() {
@@ -75,7 +89,8 @@ func (o *InputOptions) requireSome(cfg *config.Config) error {
 		return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
 	}
 	for _, n := range cfg.Names() {
-		if cfg.Has(n) {
+		// An SDK variable inherited from the shell is not configuration.
+		if src, _ := cfg.Source(n); cfg.Has(n) && !src.Inherited {
 			return nil
 		}
 	}

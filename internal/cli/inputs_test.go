@@ -254,3 +254,29 @@ func TestDidYouMeanFromTheEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestInheritedSDKVariables: the SDK variables exported in the shell are
+// taken without --from-env, named (never valued) by config validate, not
+// counted as configuration, and left out of config init's starter.
+func TestInheritedSDKVariables(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.env")
+	writeFile(t, f, "SERVER_DOMAIN=a.example.com\n")
+	const key = "c2hlbGwta2V5LXNlY3JldA=="
+	env := map[string]string{"STORAGE_EMULATOR_HOST": "127.0.0.1:4443", "AZURE_STORAGE_KEY": key, "PATH": "/bin"}
+	code, out, stderr := run(t, env, "config", "validate", "--env-file", f)
+	want := "configuration is valid: 1 variables set from [" + f + "], plus 2 SDK variable(s) inherited from the process environment (AZURE_STORAGE_KEY, STORAGE_EMULATOR_HOST)"
+	if code != ExitOK || !strings.Contains(out, want) || strings.Contains(out+stderr, key) {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s\nwant: %s", code, out, stderr, want)
+	}
+	// Inherited variables alone are no configuration.
+	empty := filepath.Join(dir, "empty.env")
+	writeFile(t, empty, "# nothing\n")
+	if code, _, stderr := run(t, env, "config", "validate", "--env-file", empty); code != ExitUsage || !strings.Contains(stderr, "sets no variable") {
+		t.Errorf("only inherited variables: exit %d, want 2\n%s", code, stderr)
+	}
+	code, out, stderr = run(t, env, "config", "init", "--env-file", f)
+	if code != ExitOK || strings.Contains(out, "127.0.0.1:4443") || strings.Contains(out, "\n    accountKey: ${AZURE_STORAGE_KEY}") {
+		t.Errorf("config init took the shell's SDK variables: exit %d\n%s\n%s", code, out, stderr)
+	}
+}

@@ -3,14 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"text/tabwriter"
+	"io"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
+	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
 
 // ChecksOptions are the inputs of `checks`.
@@ -75,14 +75,28 @@ func runListChecks(_ context.Context, o *ChecksOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(infos)
 	}
-	tw := tabwriter.NewWriter(o.Streams.Out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tGROUP\tENABLED\tTITLE")
+	rows := [][]string{{"ID", "GROUP", "ENABLED", "TITLE"}}
 	for _, i := range infos {
 		enabled := "yes"
 		if !i.Enabled {
-			enabled = "no: " + i.Reason
+			enabled = "no: " + safetext.EscapeLine(i.Reason)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i.ID, i.Group, enabled, i.Title)
+		rows = append(rows, []string{i.ID, i.Group, enabled, i.Title})
 	}
-	return tw.Flush()
+	// On a narrow terminal GROUP goes first: each ID starts with its group.
+	_, err = io.WriteString(o.Streams.Out, columns(rows, listWidth(o.Streams), 1))
+	return err
+}
+
+// listWidth is the width the listing fits: the terminal's, or COLUMNS; on
+// a pipe without COLUMNS there is no limit, so that every check stays on
+// one line for grep.
+func listWidth(s *Streams) int {
+	switch {
+	case s.Width > 0:
+		return s.Width
+	case s.StdoutTTY:
+		return 80
+	}
+	return 0
 }

@@ -21,13 +21,17 @@ type outputSpec struct {
 }
 
 // parseOutputs validates every -o before anything runs, so a typo costs
-// nothing. At most one output may go to stdout, to keep it parseable.
+// nothing. At most one output may go to stdout, to keep it parseable, and
+// no two to the same file, where the second would silently replace the
+// first; a directory is not a report file.
 func parseOutputs(specs []string) ([]outputSpec, error) {
 	if len(specs) == 0 {
 		specs = []string{"table"}
 	}
 	var out []outputSpec
 	stdout := 0
+	byDest := map[string]string{}
+	var files []existingOutput
 	for _, s := range specs {
 		format, path, _ := strings.Cut(s, "=")
 		r, err := report.Lookup(format)
@@ -36,14 +40,60 @@ func parseOutputs(specs []string) ([]outputSpec, error) {
 		}
 		if path == "" || path == "-" {
 			path = ""
+		}
+		dest := destination(path)
+		if dest == stdoutDest {
 			stdout++
+			if stdout > 1 {
+				return nil, usageErrorf("only one -o may write to stdout; give the others a path, e.g. -o junit=report.xml")
+			}
+		} else if prev, dup := byDest[dest]; dup {
+			return nil, usageErrorf("-o %s and -o %s write to the same file; give each report its own path", prev, s)
+		}
+		byDest[dest] = s
+		if dest != stdoutDest {
+			fi, err := os.Stat(path)
+			switch {
+			case err == nil && fi.IsDir():
+				return nil, usageErrorf("-o %s: %s is a directory; name the report file, e.g. %s", s, path, filepath.Join(path, "report."+format))
+			case err == nil && fi.Mode().IsRegular():
+				// Two names for one file (a link, ./x and x/../x).
+				for _, f := range files {
+					if os.SameFile(f.info, fi) {
+						return nil, usageErrorf("-o %s and -o %s write to the same file; give each report its own path", f.spec, s)
+					}
+				}
+				files = append(files, existingOutput{spec: s, info: fi})
+			}
 		}
 		out = append(out, outputSpec{Format: format, Path: path, render: r})
 	}
-	if stdout > 1 {
-		return nil, usageErrorf("only one -o may write to stdout; give the others a path, e.g. -o junit=report.xml")
-	}
 	return out, nil
+}
+
+// stdoutDest is the destination key of every name for stdout.
+const stdoutDest = "<stdout>"
+
+type existingOutput struct {
+	spec string
+	info os.FileInfo
+}
+
+// destination is what a -o path writes to, for finding two outputs that
+// would overwrite each other: stdout under any of its names, else the
+// cleaned absolute path.
+func destination(path string) string {
+	if path == "" {
+		return stdoutDest
+	}
+	switch filepath.ToSlash(filepath.Clean(path)) {
+	case "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return stdoutDest
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }
 
 // writeOutputs renders the report to each destination. Files are written

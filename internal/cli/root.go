@@ -52,6 +52,13 @@ with Spacelift's own variable names (--env-file), Kubernetes Secret manifests
 // Main runs the CLI and returns the process exit code. It never calls
 // os.Exit, so tests drive it like any function.
 func Main(ctx context.Context, s *Streams, b BuildInfo, args []string) int {
+	// Libraries that log on their own (Go's standard logger, the Azure
+	// SDK) go through the run's scrubbing logger until Main returns.
+	logs, restore := installLogRouter()
+	defer restore()
+	withLogs := *s
+	withLogs.logs = logs
+	s = &withLogs
 	root := NewRootCmd(s, b)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -31,6 +31,9 @@ type Streams struct {
 	Backends []checks.Backend
 	// WorkerBackends are the worker target's; nil means WorkerBackends().
 	WorkerBackends []checks.Backend
+	// logs routes what libraries log on their own to the run's logger;
+	// Main sets it for the length of one invocation.
+	logs *logRouter
 }
 
 // backendsFor returns the backends a target runs with.

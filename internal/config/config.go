@@ -47,6 +47,14 @@ type Config struct {
 	Preflight Preflight
 	// Files lists every input file read, in order.
 	Files []string
+	// Helm is the Helm values file --helm-values named, or nil.
+	Helm *HelmValues
+
+	// inputs record what each input set (Inputs); serviceOf maps a
+	// --service file to its service.
+	inputs    []Input
+	inputIdx  map[string]int
+	serviceOf map[string]string
 }
 
 // Preflight holds the tool's own settings as written in the YAML file's
@@ -81,6 +89,7 @@ func (c *Config) Set(v Var, text string, src Source) {
 		val.text = text
 	}
 	c.vars[v.Name] = val
+	c.note(v.Name, text, src)
 }
 
 // Has reports whether a variable is set to a non-empty value.

@@ -22,10 +22,21 @@ type LoadOptions struct {
 	ConfigPath string   // -c; empty means $SPACECTL_PREFLIGHT_CONFIG or ./spacectl-preflight.yaml if present
 	EnvFiles   []string // --env-file, in order
 	K8sSecrets []string // --k8s-secret, in order
-	FromEnv    bool     // --from-env
+	// Services are the --service SERVICE=FILE inputs, read after the env
+	// files and Secrets: an env file, or Secret manifests when FILE ends
+	// in .yaml, .yml or .json.
+	Services []ServiceFile
+	// HelmValues is the --helm-values file (not an input of Spacelift's
+	// variables: checks compare it with them).
+	HelmValues string
+	FromEnv    bool // --from-env
 	// NoConfigFile ignores $SPACECTL_PREFLIGHT_CONFIG and ./spacectl-preflight.yaml
 	// (config init reads an existing deployment, never the file it may replace).
 	NoConfigFile bool
+	// NoInherit leaves the cloud SDKs' variables that no input set unset,
+	// instead of taking them from Env (config init describes a deployment,
+	// not the shell it runs in).
+	NoInherit bool
 	// Env is the process environment (injected, never read from os here).
 	Env map[string]string
 	// Catalog is every variable the backends accept.
@@ -97,10 +108,77 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 			cfg.setFromSecret(name, value, pos, &ds)
 		}, &ds)
 	}
+	for _, sf := range o.Services {
+		loadServiceFile(cfg, sf, o.ReadFile, &ds)
+	}
 	if o.FromEnv {
 		fromEnv(cfg, o.Env, &ds)
 	}
+	if o.HelmValues != "" {
+		cfg.Helm = loadHelmValues(o.HelmValues, o.ReadFile, &ds)
+	}
+	if !o.NoInherit {
+		inheritSDK(cfg, o.Env, &ds)
+	}
 	return cfg, ds
+}
+
+// loadServiceFile reads one --service SERVICE=FILE input, which only that
+// service receives.
+func loadServiceFile(cfg *Config, sf ServiceFile, readFile func(string) ([]byte, error), ds *Diagnostics) {
+	kind, flag := FromEnvFile, "--service "+sf.Service+"="
+	if sf.isManifest() {
+		kind = FromK8s
+	}
+	data, err := readFile(sf.Path)
+	if err != nil {
+		ds.readError(Source{Kind: kind, File: sf.Path}, "", err, "check the "+flag+"FILE path", "cannot read")
+		return
+	}
+	if cfg.serviceOf == nil {
+		cfg.serviceOf = map[string]string{}
+	}
+	cfg.serviceOf[sf.Path] = sf.Service
+	cfg.Files = append(cfg.Files, sf.Path)
+	if kind == FromK8s {
+		parseK8sSecrets(sf.Path, data, func(name, value string, pos Source) { cfg.setChecked(name, value, pos, ds) }, ds)
+		return
+	}
+	parseDotenv(sf.Path, data, func(name, value string, line int) {
+		cfg.setChecked(name, value, Source{Kind: FromEnvFile, File: sf.Path, Line: line}, ds)
+	}, ds)
+}
+
+// inheritSDK takes each cloud SDK's variable (OriginSDK) that no input set
+// from the process environment, where the SDK inside this tool would read it
+// anyway (the GCS library reads STORAGE_EMULATOR_HOST itself): the checks
+// then see, and report, what the SDK really uses. An input that sets the
+// variable, even to "", wins. Only catalog names are read, so no typo
+// warning can come from here (fromEnv warns about those, once, with
+// --from-env), and a value the catalog refuses is ignored with a warning:
+// nobody asked for it.
+func inheritSDK(cfg *Config, env map[string]string, ds *Diagnostics) {
+	for _, v := range cfg.cat.Vars() {
+		if v.Origin != OriginSDK {
+			continue
+		}
+		if _, set := cfg.vars[v.Name]; set {
+			continue
+		}
+		// Aliases first, so the canonical name wins when both are set.
+		for _, n := range append(append([]string(nil), v.Aliases...), v.Name) {
+			val := env[n]
+			if val == "" {
+				continue
+			}
+			src := Source{Kind: FromEnv, Var: n, Inherited: true}
+			if p, h := shownProblem(v, val); p != "" {
+				ds.warnf(src, n, h, "%s; ignored: no input sets this SDK variable, so it was only inherited", p)
+				continue
+			}
+			cfg.Set(v, val, src)
+		}
+	}
 }
 
 // fromEnv reads the catalog's variables from the process environment, then

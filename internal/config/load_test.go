@@ -249,6 +249,69 @@ func TestTypeDefaultsAreImplied(t *testing.T) {
 	}
 }
 
+// An SDK's variable that no input sets is taken from the process
+// environment, marked inherited, without --from-env; an input that sets it
+// (even to "") wins, and no other variable is read from there.
+func TestSDKVariablesAreInheritedFromTheProcessEnvironment(t *testing.T) {
+	cat, err := NewCatalog([]Var{
+		Spacelift(ServerDomain, "server.domain", "Hostname."),
+		SDK("SDK_FROM_SHELL", "sdk.fromShell", "Read by an SDK."),
+		SDK("SDK_IN_FILE", "sdk.inFile", "Read by an SDK."),
+		SDK("SDK_EMPTY_IN_FILE", "sdk.emptyInFile", "Read by an SDK."),
+		SDK("SDK_SECRET", "sdk.secret", "Read by an SDK.").Sensitive(),
+		SDK("SDK_FLAG", "sdk.flag", "Read by an SDK.").Boolean(),
+		SDK("SDK_ALIASED", "sdk.aliased", "Read by an SDK.").Alias("sdk_aliased"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := write(t, dir, "a.env", "SERVER_DOMAIN=from-file.example.com\nSDK_IN_FILE=file\nSDK_EMPTY_IN_FILE=\n")
+	env := map[string]string{
+		ServerDomain: "from-shell.example.com", "SDK_FROM_SHELL": "shell", "SDK_IN_FILE": "shell", "SDK_EMPTY_IN_FILE": "shell",
+		"SDK_SECRET": "s3cr3t", "SDK_FLAG": "maybe", "sdk_aliased": "lower",
+	}
+	cfg, ds := Load(LoadOptions{Catalog: cat, EnvFiles: []string{f}, Env: env})
+	if ds.HasErrors() {
+		t.Fatal(diagLines(ds))
+	}
+	for name, want := range map[string]string{ServerDomain: "from-file.example.com", "SDK_FROM_SHELL": "shell", "SDK_IN_FILE": "file",
+		"SDK_EMPTY_IN_FILE": "", "SDK_FLAG": "", "SDK_ALIASED": "lower"} {
+		if got := cfg.Get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if cfg.Secret("SDK_SECRET").Reveal() != "s3cr3t" {
+		t.Error("an SDK secret in the process environment was not inherited")
+	}
+	src, _ := cfg.Source("SDK_FROM_SHELL")
+	if !src.Inherited || src.Kind != FromEnv || src.String() != "$SDK_FROM_SHELL (process environment)" {
+		t.Errorf("inherited source = %+v (%s)", src, src)
+	}
+	if src, _ := cfg.Source("SDK_ALIASED"); src.String() != "$sdk_aliased (process environment)" {
+		t.Errorf("aliased source = %s", src)
+	}
+	if src, _ := cfg.Source("SDK_IN_FILE"); src.Inherited {
+		t.Errorf("a value from a file is marked inherited: %+v", src)
+	}
+	// The invalid boolean is a warning, not an error: nobody asked for it.
+	got := diagLines(ds)
+	if !strings.Contains(got, "warning: $SDK_FLAG (process environment)") || !strings.Contains(got, "ignored") || strings.Count(got, "warning:") != 1 {
+		t.Errorf("want exactly one warning about SDK_FLAG, got:\n%s", got)
+	}
+
+	// With --from-env the same variable is an input, not inherited.
+	cfg, _ = Load(LoadOptions{Catalog: cat, FromEnv: true, Env: env})
+	if src, _ := cfg.Source("SDK_FROM_SHELL"); src.Inherited || src.String() != "$SDK_FROM_SHELL" {
+		t.Errorf("--from-env source = %+v", src)
+	}
+	// NoInherit (config init) leaves them unset.
+	cfg, _ = Load(LoadOptions{Catalog: cat, EnvFiles: []string{f}, Env: env, NoInherit: true})
+	if cfg.Has("SDK_FROM_SHELL") || cfg.Has("SDK_SECRET") {
+		t.Errorf("NoInherit still inherited: %v", cfg.Names())
+	}
+}
+
 // TestSecretKeys: a variable's Secret-only keys (the worker pool Secret's
 // token and privateKey) are read from Secret manifests, located at the key,
 // and nowhere else: an env file or the environment with the same name is

@@ -13,6 +13,9 @@ const (
 	FromK8s     SourceKind = "k8s-secret"
 	FromEnv     SourceKind = "environment"
 	FromFlag    SourceKind = "flag"
+	// FromHelm locates a value in a Helm values file (--helm-values),
+	// which is compared with the configuration, never merged into it.
+	FromHelm SourceKind = "helm-values"
 )
 
 // Source locates a value or a problem: a file position, or an environment
@@ -24,10 +27,15 @@ type Source struct {
 	Col    int        `json:"column,omitempty"`
 	Var    string     `json:"var,omitempty"`    // for FromEnv
 	Object string     `json:"object,omitempty"` // e.g. "Secret spacelift-shared"
+	// Inherited marks a cloud SDK's variable (OriginSDK) that no input set
+	// and that was taken from the process environment without --from-env,
+	// as the SDK inside this tool would read it (LoadOptions.Env).
+	Inherited bool `json:"inherited,omitempty"`
 }
 
 // String renders the position compiler-style: FILE:line:col, FILE:line, or
-// $VAR for the process environment.
+// $VAR for the process environment ("$VAR (process environment)" when the
+// value was inherited rather than asked for with --from-env).
 func (s Source) String() string {
 	switch {
 	case s.File != "" && s.Line > 0 && s.Col > 0:
@@ -36,6 +44,8 @@ func (s Source) String() string {
 		return fmt.Sprintf("%s:%d", s.File, s.Line)
 	case s.File != "":
 		return s.File
+	case s.Kind == FromEnv && s.Var != "" && s.Inherited:
+		return "$" + s.Var + " (process environment)"
 	case s.Kind == FromEnv && s.Var != "":
 		return "$" + s.Var
 	default:

@@ -69,14 +69,21 @@ func (c *Config) setFound(lookup func(string) (Var, bool), name, text string, sr
 
 // setVar validates and stores the value of v, given under name.
 func (c *Config) setVar(v Var, name, text string, src Source, ds *Diagnostics) {
-	if p, h := checkValue(v, text); p != "" {
-		if v.Secret {
-			p = "invalid value"
-		}
+	if p, h := shownProblem(v, text); p != "" {
 		ds.errorf(src, name, h, "%s", p)
 		return
 	}
 	c.Set(v, text, src)
+}
+
+// shownProblem is checkValue's problem as it may be shown: a secret's
+// problem never describes (or quotes) the value.
+func shownProblem(v Var, text string) (problem, hint string) {
+	p, h := checkValue(v, text)
+	if p != "" && v.Secret {
+		p = "invalid value"
+	}
+	return p, h
 }
 
 // warnTypo warns that an unknown variable is ignored when it is a likely

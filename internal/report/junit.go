@@ -79,6 +79,11 @@ func JUnit(w io.Writer, r Report, _ Options) error {
 					c.SystemOut = e.Message + "\n" + stepLines(e.Steps) + detailLines(e.Details)
 				}
 			}
+			if n := e.PrerequisiteNote(); n != "" {
+				// The test name stays the check's, so CI history keeps
+				// matching; the note goes with the output.
+				c.SystemOut = n + "\n" + c.SystemOut
+			}
 			s.Tests++
 			s.Cases = append(s.Cases, c)
 		}

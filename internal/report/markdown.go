@@ -18,24 +18,47 @@ func Markdown(w io.Writer, r Report, _ Options) error {
 		b.WriteString(" — **interrupted**")
 	}
 	b.WriteString("\n\n| Status | Check | Result | How to fix |\n|---|---|---|---|\n")
+	groups, hidden := r.Shown()
+	shown := map[string]bool{}
+	for _, g := range groups {
+		shown[g.Name] = true
+	}
 	for _, e := range r.Results {
-		result, advice := mdCell(e.Message), ""
-		if e.Status != checks.Pass && e.Status != checks.Skip {
-			// The steps go under the message, indented; their advice is
-			// all in the check's, in the next column.
-			for _, s := range e.Steps {
-				result += "<br>&emsp;" + emoji(s.Status) + " " + mdCell(s.Title())
-			}
-			advice = mdCell(e.Advice)
-			if advice != "" {
-				advice += "<br>"
-			}
-			advice += fmt.Sprintf("[docs](%s)", e.DocURL)
+		if shown[e.Group] {
+			writeMarkdownRow(&b, e)
 		}
-		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", emoji(e.Status), e.Status, e.ID, result, advice)
+	}
+	if hidden > 0 {
+		fmt.Fprintf(&b, "\n_%s_\n", hiddenLine(hidden))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMarkdownRow writes one check's table row.
+func writeMarkdownRow(b *strings.Builder, e Entry) {
+	result, advice := mdCell(e.Message), ""
+	if n := e.PrerequisiteNote(); n != "" {
+		result += "<br>_" + mdCell(n) + "_"
+	}
+	if e.Status != checks.Pass && e.Status != checks.Skip {
+		// The steps go under the message, indented; their advice is
+		// all in the check's, in the next column.
+		for _, s := range e.Steps {
+			result += "<br>&emsp;" + emoji(s.Status) + " " + mdCell(s.Title())
+		}
+		advice = mdCell(e.Advice)
+		if advice != "" {
+			advice += "<br>"
+		}
+		advice += fmt.Sprintf("[docs](%s)", e.DocURL)
+	}
+	fmt.Fprintf(b, "| %s %s | `%s` | %s | %s |\n", emoji(e.Status), e.Status, e.ID, result, advice)
+}
+
+// hiddenLine says how many checks the selection left out of a table.
+func hiddenLine(n int) string {
+	return fmt.Sprintf("%d %s not selected by --only/--skip: not shown (JSON and JUnit list every check).", n, plural(n, "check", "checks"))
 }
 
 func mdCell(s string) string {

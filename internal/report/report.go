@@ -4,6 +4,7 @@
 package report
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
@@ -49,6 +50,12 @@ type Entry struct {
 	// Steps are what the check verified on the way, in order.
 	Steps     []checks.Step
 	BlockedBy []string
+	// PrerequisiteOf lists the selected checks that needed this one, when
+	// --only did not select it itself; every renderer says so.
+	PrerequisiteOf []string
+	// Deselected is set when --only/--skip left the check out; the table
+	// and Markdown omit groups in which every check was left out.
+	Deselected bool
 }
 
 // Report is the single result model every renderer reads.
@@ -69,7 +76,7 @@ func New(tool Tool, started time.Time, total time.Duration, outcomes []checks.Ou
 			ID: o.Check.ID, Title: o.Check.Title, Group: o.Check.Group, GroupTitle: o.Check.GroupTitle,
 			Status: o.Result.Status, Message: o.Result.Message, Advice: o.Result.Advice,
 			DocURL: o.Check.DocURL(), Duration: o.Duration, Details: o.Result.Details, Steps: o.Result.Steps,
-			BlockedBy: o.Result.BlockedBy,
+			BlockedBy: o.Result.BlockedBy, PrerequisiteOf: o.PrerequisiteOf, Deselected: o.Deselected,
 		})
 	}
 	r.Summary = Summarize(r.Results)
@@ -120,11 +127,43 @@ func (r Report) Groups() []Group {
 	return out
 }
 
+// Shown returns the groups a person reads: those with at least one check
+// the selection chose, and how many checks were left out with the groups
+// omitted. JSON and JUnit keep every check.
+func (r Report) Shown() (groups []Group, hidden int) {
+	for _, g := range r.Groups() {
+		if g.deselected() {
+			hidden += len(g.Entries)
+			continue
+		}
+		groups = append(groups, g)
+	}
+	return groups, hidden
+}
+
+// PrerequisiteNote is what every renderer says about a check that ran only
+// because a selected check needs it; "" for any other check.
+func (e Entry) PrerequisiteNote() string {
+	if len(e.PrerequisiteOf) == 0 {
+		return ""
+	}
+	return "included as a prerequisite of " + strings.Join(e.PrerequisiteOf, ", ")
+}
+
 // Group is one component's entries.
 type Group struct {
 	Name    string
 	Title   string
 	Entries []Entry
+}
+
+func (g Group) deselected() bool {
+	for _, e := range g.Entries {
+		if !e.Deselected {
+			return false
+		}
+	}
+	return true
 }
 
 // WithGroupTitles returns r with each entry's group title set by title(id),

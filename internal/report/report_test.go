@@ -19,7 +19,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // fixture has every status, details, advice, a blocked check and checks
 // with steps (one advice shared by its steps, one advice per step, a
-// passing check with steps), with fixed times so the output is stable.
+// passing check with steps), a check run as a prerequisite of a selected
+// one and a group the selection left out, with fixed times so the output
+// is stable.
 func fixture() Report {
 	var compat checks.Verdict
 	for _, v := range []struct{ name, at string }{{"OTEL_SERVICE_NAME", "spacelift.env:7:1"}, {"DD_SERVICE", "$DD_SERVICE"}} {
@@ -43,7 +45,8 @@ func fixture() Report {
 			Result: compat.Result("the chosen backends are compatible"), Duration: 90 * time.Microsecond},
 		{Check: checks.Check{ID: "postgres.connect", Group: "postgres", GroupTitle: "PostgreSQL", Title: "PostgreSQL accepts the connection"},
 			Result: checks.Failf("Check the password in DATABASE_URL | it is URL-encoded.", "authentication failed for user \"spacelift\" (SQLSTATE 28P01)").
-				With(checks.KV("server", "db.internal:5432"), checks.KV("encrypted", "no")), Duration: 31 * time.Millisecond},
+				With(checks.KV("server", "db.internal:5432"), checks.KV("encrypted", "no")), Duration: 31 * time.Millisecond,
+			PrerequisiteOf: []string{"postgres.version"}},
 		{Check: checks.Check{ID: "postgres.version", Group: "postgres", GroupTitle: "PostgreSQL", Title: "PostgreSQL version is supported", Needs: []string{"postgres.connect"}},
 			Result: checks.Result{Status: checks.Skip, Message: "not run: needs postgres.connect to pass (postgres.connect: fail)", BlockedBy: []string{"postgres.connect"}}},
 		{Check: checks.Check{ID: "mqtt.connect", Group: "mqtt", GroupTitle: "MQTT broker", Title: "Workers can reach the MQTT broker"},
@@ -52,6 +55,8 @@ func fixture() Report {
 			Result: versioning.Result("versioning is enabled on every bucket that requires or suggests it"), Duration: 240 * time.Millisecond},
 		{Check: checks.Check{ID: "storage.lifecycle", Group: "storage", GroupTitle: "Object storage", Title: "Lifecycle rules keep objects as long as Spacelift needs"},
 			Result: lifecycle.Result("no lifecycle rule deletes objects sooner than Spacelift documents"), Duration: 180 * time.Millisecond},
+		{Check: checks.Check{ID: "telemetry.endpoint", Group: "telemetry", GroupTitle: "Telemetry", Title: "The telemetry endpoint accepts data"},
+			Result: checks.Skipf("not selected by --only"), Deselected: true},
 	}
 	r := New(Tool{Name: "spacectl-preflight", Version: "1.2.3"}, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), 30*time.Second+250*time.Millisecond, out)
 	return r
@@ -121,7 +126,7 @@ func TestTablePlainHasNoEscapes(t *testing.T) {
 			t.Errorf("line wider than 100 columns (%d): %q", n, line)
 		}
 	}
-	for _, want := range []string{"Fix: Check the password", "server: db.internal:5432", "ERROR: 2 passed · 1 warning · 2 failed · 1 error · 1 skipped"} {
+	for _, want := range []string{"Fix: Check the password", "server: db.internal:5432", "ERROR: 2 passed · 1 warning · 2 failed · 1 error · 2 skipped"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}
@@ -152,8 +157,11 @@ func TestJSONRoundTripAndFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Summary != fixture().Summary || len(back.Results) != 7 || back.Results[2].Details[0].Key != "server" {
+	if back.Summary != fixture().Summary || len(back.Results) != 8 || back.Results[2].Details[0].Key != "server" {
 		t.Errorf("round trip lost data: %+v", back.Summary)
+	}
+	if got := back.Results[2].PrerequisiteOf; len(got) != 1 || got[0] != "postgres.version" {
+		t.Errorf("round trip lost prerequisiteOf: %v", got)
 	}
 }
 
@@ -166,11 +174,52 @@ func TestJUnitParsesAndCounts(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Tests != 7 || got.Failures != 2 || got.Errors != 1 || got.Skipped != 1 || len(got.Suites) != 4 {
+	if got.Tests != 8 || got.Failures != 2 || got.Errors != 1 || got.Skipped != 2 || len(got.Suites) != 5 {
 		t.Fatalf("counts: %+v", got)
 	}
 	if got.Suites[0].Cases[1].SystemOut == "" || !strings.HasPrefix(got.Suites[0].Cases[1].SystemOut, "WARN:") {
 		t.Error("a warning must pass with the warning in system-out")
+	}
+}
+
+// TestSelectionInEveryFormat: a check run only as a prerequisite says so
+// in every format; a group the selection left out is omitted from the
+// table and Markdown (with a count), and kept in JSON and JUnit.
+func TestSelectionInEveryFormat(t *testing.T) {
+	const note = "included as a prerequisite of postgres.version"
+	for _, f := range Formats() {
+		render, _ := Lookup(f)
+		var buf bytes.Buffer
+		if err := render(&buf, fixture(), Options{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if f == "prometheus" {
+			// Metrics carry no free text: every check keeps its series.
+			if !strings.Contains(out, `check="telemetry.endpoint"`) || strings.Contains(out, "prerequisite") {
+				t.Errorf("prometheus: every check keeps its series and no note is added:\n%s", out)
+			}
+			continue
+		}
+		if f == "json" {
+			out = strings.Replace(out, `"prerequisiteOf": [
+        "postgres.version"`, note, 1)
+		}
+		if strings.Count(out, note) != 1 {
+			t.Errorf("%s: want %q once:\n%s", f, note, out)
+		}
+		keepsAll := f == "json" || f == "junit"
+		if strings.Contains(out, "telemetry.endpoint") != keepsAll {
+			t.Errorf("%s: the deselected group shown=%v, want %v", f, !keepsAll, keepsAll)
+		}
+		if !keepsAll && !strings.Contains(out, "1 check not selected by --only/--skip: not shown") {
+			t.Errorf("%s: no count of the checks left out:\n%s", f, out)
+		}
+	}
+	var buf bytes.Buffer
+	_ = JSON(&buf, fixture(), Options{})
+	if n := strings.Count(buf.String(), `"prerequisiteOf"`); n != 1 {
+		t.Errorf("prerequisiteOf appears %d times; it is only on the prerequisite", n)
 	}
 }
 
@@ -313,5 +362,35 @@ func TestSummaryStatusIsTheWorst(t *testing.T) {
 		if got := Summarize(es).Status; got != c.want {
 			t.Errorf("%v: %s, want %s", c.in, got, c.want)
 		}
+	}
+}
+
+// TestParseJSONRefusesWhatIsNotAReport: the bundle packs only reports;
+// anything else is refused with what is wrong, never read as an empty run.
+func TestParseJSONRefusesWhatIsNotAReport(t *testing.T) {
+	var good bytes.Buffer
+	if err := JSON(&good, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(old, new string) string { return strings.Replace(good.String(), old, new, 1) }
+	cases := map[string]struct{ doc, want string }{
+		"another document": {`{"not":"results"}`, "missing schemaVersion, tool.name, summary, results"},
+		"an array":         {`[1,2]`, "cannot unmarshal array"},
+		"trailing data":    {good.String() + `{"more":1}`, "more data after the JSON document"},
+		"a later schema":   {edit(`"schemaVersion": 1`, `"schemaVersion": 2`), "schemaVersion 2; this build reads 1"},
+		"a result without status": {edit(`"status": "pass",
+      "message": "every required`, `"message": "every required`), "results[0] (config.required) has no status"},
+		"an unknown status":   {edit(`"status": "pass",`, `"status": "green",`), `unknown status "green"`},
+		"a bad id":            {edit(`"id": "config.required"`, `"id": "Config Required"`), "results[0] has no valid id"},
+		"a summary that lies": {edit(`"pass": 2,`, `"pass": 9,`), "does not count the results"},
+	}
+	for name, c := range cases {
+		_, err := ParseJSON(strings.NewReader(c.doc))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want %q", name, err, c.want)
+		}
+	}
+	if _, err := ParseJSON(&good); err != nil {
+		t.Errorf("a real report is refused: %v", err)
 	}
 }

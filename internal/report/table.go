@@ -34,7 +34,8 @@ func Table(w io.Writer, r Report, o Options) error {
 		border = lipgloss.RoundedBorder()
 	}
 	var b strings.Builder
-	for _, g := range r.Groups() {
+	groups, hidden := r.Shown()
+	for _, g := range groups {
 		b.WriteString(re.NewStyle().Bold(true).Render(g.Title))
 		b.WriteString("\n")
 		t := table.New().Border(border).BorderStyle(re.NewStyle().Foreground(lipgloss.Color("240"))).
@@ -63,6 +64,10 @@ func Table(w io.Writer, r Report, o Options) error {
 		b.WriteString(out)
 		b.WriteString("\n\n")
 	}
+	if hidden > 0 {
+		b.WriteString(re.NewStyle().Faint(true).Render(hiddenLine(hidden)))
+		b.WriteString("\n")
+	}
 	status := strings.ToUpper(r.Summary.Status.String())
 	line := fmt.Sprintf("%s: %s in %s", status, summaryLine(r.Summary), humanDuration(r.Duration))
 	if r.Interrupted {
@@ -80,6 +85,9 @@ func Table(w io.Writer, r Report, o Options) error {
 func cell(e Entry, tty bool) string {
 	var b strings.Builder
 	b.WriteString(e.Message)
+	if n := e.PrerequisiteNote(); n != "" {
+		b.WriteString("\n(" + n + ")")
+	}
 	if e.Status == checks.Pass || e.Status == checks.Skip {
 		return b.String()
 	}
@@ -192,7 +200,8 @@ func collapseSkips(es []Entry) []Entry {
 	var out []Entry
 	for i := 0; i < len(es); {
 		j := i + 1
-		for j < len(es) && es[i].Status == checks.Skip && es[j].Status == checks.Skip && es[j].Message == es[i].Message {
+		for j < len(es) && es[i].Status == checks.Skip && es[j].Status == checks.Skip && es[j].Message == es[i].Message &&
+			len(es[i].PrerequisiteOf)+len(es[j].PrerequisiteOf) == 0 {
 			j++
 		}
 		if j-i < 3 {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -18,6 +19,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -30,6 +32,8 @@ var ErrNoRegion = errors.New("no AWS region: set AWS_REGION")
 // New and share it between the checks that talk to AWS.
 type Env struct {
 	cfg *config.Config
+	// log receives what the SDK logs (its warnings); nil drops it.
+	log *slog.Logger
 
 	mu     sync.Mutex
 	loaded bool
@@ -53,16 +57,21 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 	} else if r := e.cfg.Get(DefaultRegion); r != "" {
 		opts = append(opts, awsconfig.WithRegion(r))
 	}
-	// Static keys given in the preflight configuration (a YAML or env file,
-	// not the process environment) win over the default chain, as they
-	// would in the Spacelift container that receives the same file.
+	// Static keys in the configuration (an input, or inherited from the
+	// process environment when no input sets them) win over the default
+	// chain, as they would in the Spacelift container that receives the
+	// same file.
 	if e.cfg.Has(AccessKeyID) && e.cfg.Has(SecretAccessKey) {
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
 			e.cfg.Get(AccessKeyID),
 			e.cfg.Secret(SecretAccessKey).Reveal(),
-			e.cfg.Secret(SessionToken).Reveal(),
+			e.sessionToken(),
 		)))
 	}
+	// The SDK's default logger writes unstructured lines straight to
+	// os.Stderr ("SDK 2026/… WARN Response has no supported checksum"),
+	// past the scrubber and past -q: send them to the run's logger.
+	opts = append(opts, awsconfig.WithLogger(sdkLogger{e.log}))
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
@@ -72,6 +81,33 @@ func (e *Env) Config(ctx context.Context) (aws.Config, error) {
 	}
 	e.aws, e.loaded = c, true
 	return c, nil
+}
+
+// sdkLogger is the SDK's logging.Logger on the run's structured logger.
+type sdkLogger struct{ l *slog.Logger }
+
+func (s sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if s.l == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if c == logging.Warn {
+		level = slog.LevelWarn
+	}
+	s.l.Log(context.Background(), level, fmt.Sprintf(format, v...), "logger", "aws-sdk-go-v2")
+}
+
+// sessionToken is AWS_SESSION_TOKEN when it belongs to the access key: a
+// token the shell exported (inherited) never goes with a key pair an input
+// set, nor the other way round, or the request would be signed with a
+// token of another identity.
+func (e *Env) sessionToken() string {
+	key, _ := e.cfg.Source(AccessKeyID)
+	tok, _ := e.cfg.Source(SessionToken)
+	if key.Inherited != tok.Inherited {
+		return ""
+	}
+	return e.cfg.Secret(SessionToken).Reveal()
 }
 
 // Credentials says, without secrets, where the credentials come from.

@@ -27,6 +27,8 @@ func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
 			Run: func(context.Context) checks.Result { return Values(bs, cfg, time.Now()) }},
 		checks.Check{ID: "config.compat", Title: "Chosen backends are compatible with each other",
 			Run: func(context.Context) checks.Result { return Compat(bs, cfg, time.Now()) }},
+		checks.Check{ID: IDServices, Title: "Each service receives the variables it reads",
+			Disabled: servicesDisabled(cfg), Run: func(context.Context) checks.Result { return Services(bs, cfg) }},
 	)
 }
 

@@ -57,7 +57,25 @@ func (Backend) Required(cfg *config.Config) []checks.Requirement {
 func (Backend) Review(cfg *config.Config, r *checks.Review) {
 	r.Implied(cfg, TypeVar, "set it explicitly (kms or rsa); the encryption type can never be changed after install, so decide now")
 	r.Compat.Detail("encryption", Type(cfg)+" (permanent: it cannot be changed after install)")
+	reviewDistinctKeys(cfg, r)
 }
+
+// reviewDistinctKeys is KMS-001 offline: the two variables must not name
+// the same key (encryption.kms-signing-key also asks KMS, which tells an
+// alias and a key ARN of one key apart).
+func reviewDistinctKeys(cfg *config.Config, r *checks.Review) {
+	if Type(cfg) != "kms" {
+		return
+	}
+	enc, err1 := parseKeyRef(cfg.Get(KMSEncryptionKeyID))
+	sign, err2 := parseKeyRef(cfg.Get(KMSSigningKeyID))
+	if err1 != nil || err2 != nil || !enc.sameKeyAs(sign) {
+		return
+	}
+	r.Values.Fail(KMSSigningKeyID, sameKeyAdvice, "names the same key as %s (%q): Spacelift needs two keys", KMSEncryptionKeyID, enc.raw)
+}
+
+const sameKeyAdvice = "Use two keys, as the official module creates them: a symmetric ENCRYPT_DECRYPT key for ENCRYPTION_KMS_ENCRYPTION_KEY_ID (`aws kms create-key --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT`) and an RSA_4096 SIGN_VERIFY key for ENCRYPTION_KMS_SIGNING_KEY_ID (`aws kms create-key --key-spec RSA_4096 --key-usage SIGN_VERIFY`). No single KMS key can both encrypt and sign."
 
 // Endpoints implements checks.Backend: KMS is reached through the AWS SDK's
 // own endpoints.

@@ -50,3 +50,28 @@ func (k keyRef) kind() string {
 	}
 	return "key ID"
 }
+
+// sameKeyAs reports whether two references certainly name the same key
+// without asking KMS: the same key ID (bare or in an ARN) or the same
+// alias (by name or ARN). An alias and a key ARN of one key need KMS to
+// tell (encryption.kms-signing-key does).
+func (k keyRef) sameKeyAs(o keyRef) bool {
+	a, b := k.local(), o.local()
+	if a != b {
+		return false
+	}
+	// Two ARNs must also agree on account and region.
+	return !k.arn || !o.arn || (k.account == o.account && k.region == o.region)
+}
+
+// local is the reference without its ARN prefix: key/ID or alias/NAME.
+func (k keyRef) local() string {
+	s := k.raw
+	if k.arn {
+		s = strings.SplitN(s, ":", 6)[5]
+	}
+	if !strings.HasPrefix(s, "alias/") && !strings.HasPrefix(s, "key/") {
+		s = "key/" + s
+	}
+	return s
+}

@@ -39,6 +39,7 @@ func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
 		return rep.Result("")
 	}
 	if m := t.describe(ctx, &rep); m != nil {
+		b.distinctKeys(ctx, t, &rep)
 		checkSigningSpec(m.KeyUsage, m.KeySpec, t.arn, &rep)
 		b.multiRegion(m, t.arn, &rep)
 	}
@@ -150,4 +151,22 @@ func (t *kmsTarget) sign(ctx context.Context, alg string, input []byte, rep *che
 		return nil
 	}
 	return out.Signature
+}
+
+// distinctKeys is KMS-001 with KMS's help: the encryption key, resolved by
+// kms:DescribeKey, must not be the signing key t (an alias and a key ARN
+// can name one key). References that are plainly the same are left to
+// config.values, and an encryption key KMS cannot describe to
+// encryption.kms-key.
+func (b *backend) distinctKeys(ctx context.Context, t *kmsTarget, rep *checks.Verdict) {
+	enc, err := parseKeyRef(b.cfg.Get(KMSEncryptionKeyID))
+	if err != nil || enc.sameKeyAs(t.ref) {
+		return
+	}
+	out, err := t.client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(enc.raw)})
+	if err != nil || out.KeyMetadata == nil || aws.ToString(out.KeyMetadata.Arn) != t.arn {
+		return
+	}
+	rep.Fail("", sameKeyAdvice, "%s (%s) and %s (%s) name the same KMS key %s: Spacelift needs two keys",
+		KMSEncryptionKeyID, enc.raw, KMSSigningKeyID, t.ref.raw, t.arn)
 }

@@ -5,6 +5,7 @@ package encryption
 
 import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/encryption/rsakey"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 )
@@ -35,6 +36,8 @@ func (Backend) Register(p *checks.Plan, cfg *config.Config, _ checks.Options) {
 			Disabled: m.kmsOff, Run: b.kmsKey},
 		checks.Check{ID: IDKMSSigningKey, Title: "The KMS signing key is an enabled RSA key that signs and verifies",
 			Disabled: m.signOff, Run: b.kmsSigningKey},
+		checks.Check{ID: IDSSEKeys, Title: "The KMS keys that encrypt the buckets and queues are usable",
+			Disabled: sseOff(p, cfg), Run: (&sseKeys{b: b, env: awsenv.Of(p, cfg), backends: p.Backends()}).run},
 	)
 }
 
@@ -72,4 +75,14 @@ func modeOf(cfg *config.Config) mode {
 		m.rsaOff, m.kmsOff, m.signOff, m.jwtOff = why, why, why, why
 	}
 	return m
+}
+
+// sseOff says why encryption.sse-keys does not run: no component uses AWS
+// (whether a bucket or queue is in AWS is known only at run time, which
+// then skips).
+func sseOff(p *checks.Plan, cfg *config.Config) string {
+	if !awsenv.UsesAWS(p.Backends(), cfg) {
+		return "no component of this configuration uses AWS"
+	}
+	return ""
 }

@@ -1,8 +1,6 @@
 package mqtt
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,17 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc/awsfake"
 )
 
 // iotFake stands in for the IoT Core control plane, which has no emulator.
 // Unlike a plain stub it verifies every request's SigV4 signature (service
-// "iot") by recomputing it with the SDK's signer and the secret it knows,
-// and answers DescribeEndpoint, ListTopicRules and GetTopicRule the way
-// IoT does, including UnauthorizedException.
+// "iot", awsfake.Verify) with the secret it knows, and answers
+// DescribeEndpoint, ListTopicRules and GetTopicRule the way IoT does,
+// including UnauthorizedException.
 type iotFake struct {
 	t        *testing.T
 	keyID    string
@@ -130,42 +126,8 @@ func route(r *http.Request) (action, arg string) {
 	return "", ""
 }
 
-// verify recomputes the request's SigV4 signature from the headers it
-// says it signed and compares it; it returns "" when the signature holds.
+// verify checks the request's SigV4 signature (service "iot"); it returns
+// "" when the signature holds.
 func (f *iotFake) verify(r *http.Request, body []byte) string {
-	auth := r.Header.Get("Authorization")
-	const algo = "AWS4-HMAC-SHA256 "
-	if !strings.HasPrefix(auth, algo) {
-		return "missing SigV4 Authorization header"
-	}
-	parts := map[string]string{}
-	for _, kv := range strings.Split(strings.TrimPrefix(auth, algo), ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
-		parts[k] = v
-	}
-	scope := strings.Split(parts["Credential"], "/")
-	if len(scope) != 5 || scope[0] != f.keyID || scope[2] != f.region || scope[3] != "iot" || scope[4] != "aws4_request" {
-		return "bad credential scope " + parts["Credential"]
-	}
-	when, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if err != nil {
-		return "bad X-Amz-Date"
-	}
-	check := r.Clone(r.Context())
-	check.Header = http.Header{}
-	for _, h := range strings.Split(parts["SignedHeaders"], ";") {
-		if h != "host" {
-			check.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	sum := sha256.Sum256(body)
-	err = v4.NewSigner().SignHTTP(r.Context(), aws.Credentials{AccessKeyID: f.keyID, SecretAccessKey: f.secret},
-		check, hex.EncodeToString(sum[:]), "iot", f.region, when)
-	if err != nil {
-		return "cannot recompute the signature: " + err.Error()
-	}
-	if !strings.HasSuffix(check.Header.Get("Authorization"), "Signature="+parts["Signature"]) {
-		return "The request signature we calculated does not match the signature you provided."
-	}
-	return ""
+	return awsfake.Verify(r, body, f.keyID, f.secret, f.region, "iot")
 }

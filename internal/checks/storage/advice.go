@@ -16,6 +16,8 @@ const (
 	opGet        op = "read the probe object back"
 	opPresign    op = "create a pre-signed GET URL"
 	opFetch      op = "fetch the pre-signed URL over plain HTTP"
+	opPresignPut op = "create a pre-signed PUT URL"
+	opUpload     op = "upload through the pre-signed PUT URL over plain HTTP"
 	opDelete     op = "delete the probe object"
 	opVersioning op = "read the versioning setting"
 	opLifecycle  op = "read the lifecycle rules"
@@ -32,12 +34,18 @@ func statusOf(k kind) checks.Status {
 }
 
 // failure turns a classified error into a Result that names the bucket,
-// the step, and the exact permission or setting to fix.
+// the step, and the exact permission or setting to fix (the caller adds
+// whereDetails).
 func (s *suite) failure(o op, bucket string, err error) checks.Result {
 	e := asOpError(err)
+	if s.opts.Logger != nil {
+		// The result carries a short, classified text; the SDK's whole
+		// error goes to the debug log, which -v prints and the runner's
+		// scrubber cleans.
+		s.opts.Logger.Debug("storage: the SDK's full error", "backend", s.flavour.name(), "bucket", bucket, "step", string(o), "error", e.fullText())
+	}
 	msg := fmt.Sprintf("%s %s: could not %s: %s", s.bucketWord(), bucket, o, describe(e))
-	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}.
-		With(checks.KV("backend", s.flavour.name()), checks.KV("endpoint", s.endpointText()))
+	return checks.Result{Status: statusOf(e.Kind), Message: msg, Advice: s.advice(o, bucket, e)}
 }
 
 func describe(e *opError) string {
@@ -68,6 +76,9 @@ func describe(e *opError) string {
 }
 
 func (s *suite) advice(o op, bucket string, e *opError) string {
+	if e.Hint != "" {
+		return e.Hint
+	}
 	switch e.Kind {
 	case kindNoBucket:
 		return strings.TrimSpace(fmt.Sprintf("Create the %s %q (or fix the variable that names it: names must match exactly, without prefix, suffix or trailing slash). %s", s.bucketWord(), bucket, s.whoAmI()))

@@ -95,12 +95,36 @@ func TestAWSEndpointFromEnvironment(t *testing.T) {
 	e.store.assertNoProbes(t, names, false)
 }
 
+// TestAWSVersityMissingBucket: the missing modules and uploads buckets fail
+// their own checks; versioning, lifecycle, public access and CORS list them
+// as not checked and judge only the others.
 func TestAWSVersityMissingBucket(t *testing.T) {
 	e := requireVersity(t)
 	names := e.store.createAll(t)
-	names["modules"] = randName("missing")
-	outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.modules")
+	names["modules"], names["uploads"] = randName("missing"), randName("missing")
+	outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{})
 	expect(t, outs, "storage.bucket.modules", checks.Fail, "does not exist", names["modules"], "aws sts get-caller-identity")
+	expect(t, outs, "storage.bucket.uploads", checks.Fail, "does not exist", names["uploads"])
+	// versitygw reports versioning off: states fails for that, and only
+	// for that.
+	r := expectNotChecked(t, outs, "storage.versioning", checks.Fail, names["modules"], "modules")
+	if !strings.Contains(r.Message, names["states"]) {
+		t.Errorf("storage.versioning leads with %q, want the states bucket", r.Message)
+	}
+	expectNotChecked(t, outs, "storage.public-access", checks.Pass, names["modules"], "modules")
+	// versitygw's posix backend has no lifecycle API: the others warn.
+	expectNotChecked(t, outs, "storage.lifecycle", checks.Warn, names["modules"], "modules")
+	r = expect(t, outs, "storage.cors", checks.Pass, "names the host browsers upload to", "(CORS preflight: not checked: storage.bucket.uploads reports it")
+	if st := stepNamed(t, r, "CORS preflight"); st.Status != checks.Skip {
+		t.Errorf("CORS preflight step %+v", st)
+	}
+	for _, id := range []string{"storage.versioning", "storage.lifecycle", "storage.public-access", "storage.cors"} {
+		for _, st := range outs[id].Result.Steps {
+			if st.Status >= checks.Fail && (strings.Contains(st.Name, names["modules"]) || strings.Contains(st.Name, names["uploads"])) {
+				t.Errorf("%s fails the missing bucket again: %+v", id, st)
+			}
+		}
+	}
 }
 
 func TestAWSVersityWrongSecret(t *testing.T) {
@@ -123,10 +147,61 @@ func TestAWSVersityCORS(t *testing.T) {
 		t.Fatalf("put bucket cors: %v", err)
 	}
 	outs = run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
-	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from https://spacelift.spt.example")
+	expect(t, outs, "storage.cors", checks.Pass, "a browser on https://spacelift.spt.example may upload")
 	// Another origin is still refused by the same rule.
 	outs = run(t, e.cfg(t, names, map[string]string{configcheck.ServerDomain: "other.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "https://other.spt.example")
+
+	// A rule for PUT only, or without the Content-Type header, refuses
+	// what browsers send: each preflight is judged on its own.
+	for name, c := range map[string]struct {
+		rule      cors.Rule
+		put, post checks.Status
+		why       string
+	}{
+		"PUT only":  {cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT"}, AllowedHeader: []string{"*"}}, checks.Pass, checks.Fail, "refused a POST upload"},
+		"no header": {cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT", "POST"}}, checks.Fail, checks.Fail, "refused a PUT upload"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := e.store.c.SetBucketCors(testCtx(t), names["uploads"], cors.NewConfig([]cors.Rule{c.rule})); err != nil {
+				t.Fatalf("put bucket cors: %v", err)
+			}
+			outs := run(t, e.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
+			r := expect(t, outs, "storage.cors", checks.Fail, c.why, "aws s3api put-bucket-cors")
+			if st := stepNamed(t, r, "PUT preflight"); st.Status != c.put {
+				t.Errorf("PUT preflight %+v, want %s", st, c.put)
+			}
+			if st := stepNamed(t, r, "POST preflight"); st.Status != c.post {
+				t.Errorf("POST preflight %+v, want %s", st, c.post)
+			}
+		})
+	}
+}
+
+// TestAWSUploadsURLHost: OBJECT_STORAGE_BUCKET_UPLOADS_URL must name the
+// host of the pre-signed upload URLs (here the endpoint override, path
+// style) or the official module's regional form; another host warns,
+// because the frontend's Content-Security-Policy would block uploads.
+func TestAWSUploadsURLHost(t *testing.T) {
+	e := requireVersity(t)
+	names := e.store.createAll(t)
+	rule := cors.Rule{AllowedOrigin: []string{"https://spacelift.spt.example"}, AllowedMethod: []string{"PUT", "POST"}, AllowedHeader: []string{"*"}}
+	if err := e.store.c.SetBucketCors(testCtx(t), names["uploads"], cors.NewConfig([]cors.Rule{rule})); err != nil {
+		t.Fatalf("put bucket cors: %v", err)
+	}
+	for url, want := range map[string]checks.Status{
+		e.endpoint + "/": checks.Pass,
+		"https://" + names["uploads"] + ".s3.us-east-1.amazonaws.com": checks.Pass,
+		"https://" + names["uploads"] + ".s3.amazonaws.com":           checks.Warn,
+		"https://uploads.spt.example":                                 checks.Warn,
+	} {
+		outs := run(t, e.cfg(t, names, map[string]string{UploadsURL: url}), checks.Options{}, seams{}, "storage.cors")
+		r := expect(t, outs, "storage.cors", want)
+		st := stepNamed(t, r, UploadsURL)
+		if st.Status != want || want == checks.Warn && (!strings.Contains(st.Message, "Content-Security-Policy") || !strings.Contains(st.Advice, UploadsURL+"=https://"+names["uploads"]+".s3.us-east-1.amazonaws.com")) {
+			t.Errorf("%s: step %+v", url, st)
+		}
+	}
 }
 
 func TestAWSVersityReadOnlyWritesNothing(t *testing.T) {
@@ -237,8 +312,10 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 		id := "storage.bucket." + p
 		if noDelete(p) {
 			r := expect(t, outs, id, checks.Warn, "was left", "grants no s3:DeleteObject", "aws s3 rm s3://"+names[p]+"/"+probePrefix)
-			if k, _ := r.Details.Get("left behind"); !strings.HasPrefix(k, probePrefix) {
-				t.Errorf("%s: left-behind key %q", id, k)
+			// The written object and the one uploaded through the
+			// pre-signed PUT URL.
+			if k, _ := r.Details.Get("left behind"); !strings.HasPrefix(k, probePrefix) || strings.Count(k, probePrefix) != 2 {
+				t.Errorf("%s: left-behind keys %q", id, k)
 			}
 			continue
 		}
@@ -247,11 +324,11 @@ func TestAWSMinioLeastPrivilege(t *testing.T) {
 			t.Errorf("%s: HeadBucket denial noted = %v, want %v", id, denied, !listGranted(p))
 		}
 	}
-	// Exactly the undeletable probes remain, one per such bucket.
+	// Exactly the undeletable probes remain, two per such bucket.
 	for p, n := range names {
 		want := 0
 		if noDelete(p) {
-			want = 1
+			want = 2
 		}
 		if got := len(keysWithPrefix(e.store.keys(t, n, true))); got != want {
 			t.Errorf("bucket %s (%s): %d probe objects left, want %d", n, p, got, want)

@@ -136,8 +136,8 @@ func TestAzureSharedKey(t *testing.T) {
 	names := a.createAll(t)
 	outs := run(t, a.cfg(t, names, map[string]string{AzureConnectionString: "", AzureStorageKey: a.key}), checks.Options{}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass)
-	if ep, _ := r.Details.Get("endpoint"); !strings.Contains(ep, "shared key") {
-		t.Errorf("endpoint detail %q does not name the shared key", ep)
+	if c, _ := r.Details.Get("credentials"); c != "shared key (AZURE_STORAGE_KEY from $AZURE_STORAGE_KEY)" {
+		t.Errorf("credentials detail %q does not name the shared key and where it came from", c)
 	}
 	a.assertEmpty(t, names)
 	noSecret(t, outs, a.key)
@@ -206,6 +206,30 @@ func TestAzureCORS(t *testing.T) {
 	expect(t, outs, "storage.cors", checks.Pass)
 	outs = run(t, a.cfg(t, names, map[string]string{configcheck.ServerDomain: "elsewhere.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "https://elsewhere.spt.example")
+
+	// A rule that allows only a metadata header refuses the Content-Type
+	// a browser sends with the upload.
+	_, err := a.svc.SetProperties(testCtx(t), &service.SetPropertiesOptions{CORS: []*service.CORSRule{{AllowedOrigins: to.Ptr("https://spacelift.spt.example"),
+		AllowedMethods: to.Ptr("PUT,POST"), AllowedHeaders: to.Ptr("x-ms-meta-*"), ExposedHeaders: to.Ptr("*"), MaxAgeInSeconds: to.Ptr(int32(60))}}})
+	if err != nil {
+		t.Fatalf("set CORS: %v", err)
+	}
+	outs = run(t, a.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Fail, "would be refused", "az storage cors add")
+}
+
+// TestAzureUploadsURLHost: the official value is the account URL; another
+// host warns.
+func TestAzureUploadsURLHost(t *testing.T) {
+	a := requireAzurite(t)
+	names := a.createAll(t)
+	a.setCORS(t, "https://spacelift.spt.example")
+	outs := run(t, a.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
+	if st := stepNamed(t, expect(t, outs, "storage.cors", checks.Pass), UploadsURL); st.Status != checks.Pass {
+		t.Errorf("the account URL: %+v", st)
+	}
+	outs = run(t, a.cfg(t, names, map[string]string{UploadsURL: "https://spaceliftacct.blob.core.windows.net"}), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Warn, "Content-Security-Policy", UploadsURL+"=https://"+hostOf(a.url))
 }
 
 func TestAzureReadOnlyWritesNothing(t *testing.T) {

@@ -12,12 +12,23 @@ import (
 type backend interface {
 	// endpoint is a display form of where requests go (no credentials).
 	endpoint() string
+	// endpointFrom says what chose the endpoint: the variable and the input
+	// (or process environment) it came from, or the SDK's default.
+	endpointFrom() string
+	// credentials says which credentials sign the requests and where they
+	// came from, without any secret; ctx bounds finding out (the AWS chain).
+	credentials(ctx context.Context) string
 	exists(ctx context.Context, bucket string) error
 	// put returns the new object's version ID when the bucket keeps
 	// versions, so the probe can remove that version and not just hide it.
 	put(ctx context.Context, bucket, key string, body []byte) (version string, err error)
-	get(ctx context.Context, bucket, key string) ([]byte, error)
+	// get returns the object and the ID of the version it read ("" when
+	// the bucket keeps no versions).
+	get(ctx context.Context, bucket, key string) (body []byte, version string, err error)
 	presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error)
+	// presignPut returns what a worker gets to upload a run log: a URL,
+	// and the headers the upload must send.
+	presignPut(ctx context.Context, bucket, key string, ttl time.Duration) (signedPut, error)
 	// remove deletes an object, or one version of it when version is not
 	// empty; a missing object is not an error.
 	remove(ctx context.Context, bucket, key, version string) error
@@ -28,11 +39,23 @@ type backend interface {
 	// objectURL is the unsigned URL of an object, and listURL the unsigned
 	// URL that lists a bucket: what an anonymous caller would use.
 	objectURL(bucket, key string) string
+	// officialUploadsHost is the host the official modules put in
+	// OBJECT_STORAGE_BUCKET_UPLOADS_URL for this bucket ("" when they leave
+	// it to the operator, as for MinIO).
+	officialUploadsHost(bucket string) string
 	listURL(bucket string) string
 	// httpClient fetches pre-signed and anonymous URLs with the same TLS
 	// settings the SDK uses (MinIO's ALLOW_INSECURE).
 	httpClient() *http.Client
 	close()
+}
+
+// signedPut is a pre-signed upload: the URL, the headers that must go
+// with it, and the response header that carries the new version's ID.
+type signedPut struct {
+	URL           string
+	Header        http.Header
+	VersionHeader string
 }
 
 type versioningState string

@@ -28,6 +28,11 @@ type s3Backend struct {
 	region  string
 	baseURL string // endpoint override, "" for AWS itself
 	hc      *http.Client
+	// from is whereDetails' endpointFrom; chain says how the credentials
+	// were configured (awsenv.Env.Credentials) and provider is what the SDK
+	// resolved them with.
+	from, chain string
+	provider    aws.CredentialsProvider
 }
 
 // s3Client is the run's S3 backend, built on first use from the run's
@@ -35,7 +40,11 @@ type s3Backend struct {
 type s3Client = awsenv.Client[*s3Backend]
 
 func newS3Client(cfg *config.Config, env *awsenv.Env) *s3Client {
-	return awsenv.NewClient(env, func(ac aws.Config) *s3Backend { return s3BackendFrom(cfg, ac) })
+	return awsenv.NewClient(env, func(ac aws.Config) *s3Backend {
+		b := s3BackendFrom(cfg, ac)
+		b.chain = env.Credentials()
+		return b
+	})
 }
 
 func newS3Backend(ctx context.Context, c *s3Client) (*s3Backend, error) {
@@ -53,7 +62,8 @@ func newS3Backend(ctx context.Context, c *s3Client) (*s3Backend, error) {
 }
 
 func s3BackendFrom(cfg *config.Config, ac aws.Config) *s3Backend {
-	b := &s3Backend{region: ac.Region, hc: &http.Client{}}
+	b := &s3Backend{region: ac.Region, hc: &http.Client{}, provider: ac.Credentials,
+		from: "the AWS SDK's regional endpoint for region " + ac.Region}
 	// Fetch pre-signed URLs through the SDK's transport, so a custom CA
 	// bundle (AWS_CA_BUNDLE) and proxy settings apply to them too.
 	if bc, ok := ac.HTTPClient.(*awshttp.BuildableClient); ok {
@@ -68,6 +78,10 @@ func s3BackendFrom(cfg *config.Config, ac aws.Config) *s3Backend {
 		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 			b.baseURL = strings.TrimRight(*o.BaseEndpoint, "/")
+			b.from = "the AWS SDK's own settings (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the shared config file)"
+			if cfg.Has(AWSEndpointURLS3) {
+				b.from = originOf(cfg, AWSEndpointURLS3)
+			}
 		}
 	})
 	b.pre = s3.NewPresignClient(b.c)
@@ -79,6 +93,21 @@ func (b *s3Backend) endpoint() string {
 		return b.baseURL + " (region " + b.region + ")"
 	}
 	return "s3." + b.region + "." + dnsSuffix(b.region)
+}
+
+func (b *s3Backend) endpointFrom() string { return b.from }
+
+// credentials adds to how they were configured what the SDK resolved them
+// with (its provider's name, e.g. WebIdentityCredentials for IRSA).
+func (b *s3Backend) credentials(ctx context.Context) string {
+	if b.provider == nil {
+		return b.chain
+	}
+	c, err := b.provider.Retrieve(ctx)
+	if err != nil {
+		return b.chain + "; it found none (" + asOpError(b.classify(err)).Error() + ")"
+	}
+	return b.chain + "; resolved by " + c.Source
 }
 
 func dnsSuffix(region string) string {
@@ -123,14 +152,14 @@ func (b *s3Backend) put(ctx context.Context, bucket, key string, body []byte) (s
 	return aws.ToString(out.VersionId), nil
 }
 
-func (b *s3Backend) get(ctx context.Context, bucket, key string) ([]byte, error) {
+func (b *s3Backend) get(ctx context.Context, bucket, key string) ([]byte, string, error) {
 	out, err := b.c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, b.classify(err)
+		return nil, "", b.classify(err)
 	}
 	defer out.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(out.Body, 1<<20))
-	return data, b.classify(err)
+	return data, aws.ToString(out.VersionId), b.classify(err)
 }
 
 func (b *s3Backend) presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error) {
@@ -139,6 +168,16 @@ func (b *s3Backend) presignGet(ctx context.Context, bucket, key string, ttl time
 		return "", b.classify(err)
 	}
 	return req.URL, nil
+}
+
+func (b *s3Backend) presignPut(ctx context.Context, bucket, key string, ttl time.Duration) (signedPut, error) {
+	req, err := b.pre.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return signedPut{}, b.classify(err)
+	}
+	h := req.SignedHeader.Clone()
+	h.Del("Host") // net/http sends the URL's host
+	return signedPut{URL: req.URL, Header: h, VersionHeader: "X-Amz-Version-Id"}, nil
 }
 
 func (b *s3Backend) remove(ctx context.Context, bucket, key, version string) error {
@@ -217,6 +256,13 @@ func (b *s3Backend) objectURL(bucket, key string) string {
 	return "https://" + bucket + ".s3." + b.region + "." + dnsSuffix(b.region) + "/" + escapeKey(key)
 }
 
+// officialUploadsHost is the regional virtual-hosted name the official
+// AWS module writes (terraform-aws-spacelift-selfhosted main.tf:
+// "https://${uploads_bucket_name}.s3.${var.region}.${dns_suffix}").
+func (b *s3Backend) officialUploadsHost(bucket string) string {
+	return bucket + ".s3." + b.region + "." + dnsSuffix(b.region)
+}
+
 func (b *s3Backend) listURL(bucket string) string {
 	return b.objectURL(bucket, "") + "?list-type=2&max-keys=1"
 }
@@ -227,7 +273,8 @@ func (b *s3Backend) close() {}
 
 // classify maps an aws-sdk-go-v2 error to an opError, reading the region
 // S3 reveals in X-Amz-Bucket-Region or in its error message.
-func (b *s3Backend) classify(err error) error {
+func (b *s3Backend) classify(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

@@ -29,11 +29,15 @@ import (
 // AZURE_STORAGE_KEY with OBJECT_STORAGE_AZURE_ACCOUNT_URL, or
 // DefaultAzureCredential with the account URL.
 type azureBackend struct {
-	svc    *service.Client
-	auth   string // "connection string", "shared key" or "DefaultAzureCredential"
-	shared bool   // the client can sign SAS URLs locally
-	sasURL bool   // the service URL carries a SAS (connection string with SharedAccessSignature)
-	hc     *http.Client
+	svc *service.Client
+	// from and creds are whereDetails' endpointFrom and credentials.
+	from, creds string
+	shared      bool // the client can sign SAS URLs locally
+	sasURL      bool // the service URL carries a SAS (connection string with SharedAccessSignature)
+	hc          *http.Client
+	// policy reads the account's lifecycle management policy; nil unless
+	// AZURE_SUBSCRIPTION_ID and the resource group are set.
+	policy *policyReader
 }
 
 // errNoDataPlane marks settings the Blob data-plane API cannot read.
@@ -41,30 +45,40 @@ func errNoDataPlane() error {
 	return &opError{Kind: kindUnsupported, Text: "not readable through the Blob data-plane API"}
 }
 
-func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
+func newAzureBackend(cfg *config.Config, arm *armOptions) (*azureBackend, error) {
 	b := &azureBackend{hc: &http.Client{}}
 	accountURL := strings.TrimRight(cfg.Get(AzureAccountURL), "/")
 	var err error
 	switch {
 	case cfg.Has(AzureConnectionString):
-		b.auth = "connection string"
 		cs := cfg.Secret(AzureConnectionString).Reveal()
 		b.shared = strings.Contains(cs, "AccountKey=")
 		b.sasURL = !b.shared && strings.Contains(cs, "SharedAccessSignature=")
+		b.from = originOf(cfg, AzureConnectionString)
+		switch {
+		case b.shared:
+			b.creds = "the account key in the connection string (" + b.from + ")"
+		case b.sasURL:
+			b.creds = "the SAS in the connection string (" + b.from + ")"
+		default:
+			b.creds = "none: the connection string (" + b.from + ") holds no key or SAS"
+		}
 		b.svc, err = service.NewClientFromConnectionString(cs, nil)
 		if err != nil {
 			// The SDK's message quotes the expected format, not the value.
 			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_CONNECTION_STRING is not a valid connection string"}
 		}
 	case cfg.Has(AzureStorageKey):
-		b.auth, b.shared = "shared key", true
+		b.shared, b.from = true, originOf(cfg, AzureAccountURL)
+		b.creds = "shared key (" + originOf(cfg, AzureStorageKey) + ")"
 		cred, cerr := azblob.NewSharedKeyCredential(azureAccountName(accountURL), cfg.Secret(AzureStorageKey).Reveal())
 		if cerr != nil {
 			return nil, &opError{Kind: kindNoCredentials, Text: "AZURE_STORAGE_KEY is not a valid base64 account key"}
 		}
 		b.svc, err = service.NewClientWithSharedKeyCredential(accountURL+"/", cred, nil)
 	default:
-		b.auth = "DefaultAzureCredential"
+		b.from = originOf(cfg, AzureAccountURL)
+		b.creds = "DefaultAzureCredential (environment, Workload Identity, managed identity or Azure CLI): neither " + AzureConnectionString + " nor " + AzureStorageKey + " is set"
 		cred, cerr := azidentity.NewDefaultAzureCredential(nil)
 		if cerr != nil {
 			return nil, &opError{Kind: kindNoCredentials, Text: sanitize(cerr.Error())}
@@ -74,6 +88,7 @@ func newAzureBackend(cfg *config.Config) (*azureBackend, error) {
 	if err != nil {
 		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + secret.ParseErrorText(err)}
 	}
+	b.policy = newPolicyReader(cfg.Get(AzureSubscriptionID), cfg.Get(AzureResourceGroup), stripQuery(b.svc.URL()), arm)
 	return b, nil
 }
 
@@ -91,9 +106,11 @@ func azureAccountName(accountURL string) string {
 	return strings.SplitN(u.Hostname(), ".", 2)[0]
 }
 
-func (b *azureBackend) endpoint() string {
-	return stripQuery(b.svc.URL()) + " (" + b.auth + ")"
-}
+func (b *azureBackend) endpoint() string { return stripQuery(b.svc.URL()) }
+
+func (b *azureBackend) endpointFrom() string { return b.from }
+
+func (b *azureBackend) credentials(context.Context) string { return b.creds }
 
 func stripQuery(u string) string {
 	if i := strings.IndexByte(u, '?'); i >= 0 {
@@ -129,22 +146,42 @@ func (b *azureBackend) put(ctx context.Context, bucket, key string, body []byte)
 	return "", nil
 }
 
-func (b *azureBackend) get(ctx context.Context, bucket, key string) ([]byte, error) {
+func (b *azureBackend) get(ctx context.Context, bucket, key string) ([]byte, string, error) {
 	resp, err := b.blob(bucket, key).DownloadStream(ctx, nil)
 	if err != nil {
-		return nil, b.classify(err)
+		return nil, "", b.classify(err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return data, b.classify(err)
+	version := ""
+	if resp.VersionID != nil {
+		version = *resp.VersionID
+	}
+	return data, version, b.classify(err)
 }
 
 func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error) {
+	return b.sas(ctx, bucket, key, sas.BlobPermissions{Read: true}, ttl)
+}
+
+// presignPut is a SAS that may create and write the blob; Azure's Put Blob
+// also needs the blob type in a header.
+func (b *azureBackend) presignPut(ctx context.Context, bucket, key string, ttl time.Duration) (signedPut, error) {
+	u, err := b.sas(ctx, bucket, key, sas.BlobPermissions{Create: true, Write: true}, ttl)
+	if err != nil {
+		return signedPut{}, err
+	}
+	return signedPut{URL: u, Header: http.Header{"X-Ms-Blob-Type": {"BlockBlob"}}, VersionHeader: "X-Ms-Version-Id"}, nil
+}
+
+// sas signs a blob URL with the account key, or with a user-delegation key
+// from DefaultAzureCredential; a connection string's SAS is used as is.
+func (b *azureBackend) sas(ctx context.Context, bucket, key string, perms sas.BlobPermissions, ttl time.Duration) (string, error) {
 	bc := b.blob(bucket, key)
 	expiry := time.Now().UTC().Add(ttl)
 	switch {
 	case b.shared:
-		u, err := bc.BlobClient().GetSASURL(sas.BlobPermissions{Read: true}, expiry, nil)
+		u, err := bc.BlobClient().GetSASURL(perms, expiry, nil)
 		return u, b.classify(err)
 	case b.sasURL:
 		// The client's URL already carries the configured SAS; that is
@@ -158,7 +195,7 @@ func (b *azureBackend) presignGet(ctx context.Context, bucket, key string, ttl t
 		return "", b.classify(err)
 	}
 	qp, err := sas.BlobSignatureValues{Protocol: sas.ProtocolHTTPS, StartTime: start, ExpiryTime: expiry,
-		Permissions: (&sas.BlobPermissions{Read: true}).String(), ContainerName: bucket, BlobName: key}.SignWithUserDelegation(udc)
+		Permissions: perms.String(), ContainerName: bucket, BlobName: key}.SignWithUserDelegation(udc)
 	if err != nil {
 		return "", b.classify(err)
 	}
@@ -185,14 +222,36 @@ func (b *azureBackend) versioning(context.Context, string) (versioningState, err
 	return "", errNoDataPlane()
 }
 
-// lifecycle policies are management-plane too.
-func (b *azureBackend) lifecycle(context.Context, string) ([]expiryRule, error) {
-	return nil, errNoDataPlane()
+// lifecycle rules are the account's management policy, an Azure Resource
+// Manager resource read once (loadPolicy) when the subscription and the
+// resource group are known.
+func (b *azureBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRule, error) {
+	if b.policy == nil {
+		return nil, errNoDataPlane()
+	}
+	rules, err := b.policy.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return azureExpiryRules(rules, bucket), nil
+}
+
+// loadPolicy implements accountLifecycle.
+func (b *azureBackend) loadPolicy(ctx context.Context) (where string, err error) {
+	if b.policy == nil {
+		return "", errNoDataPlane()
+	}
+	_, err = b.policy.load(ctx)
+	return b.policy.where(), err
 }
 
 func (b *azureBackend) objectURL(bucket, key string) string {
 	return stripQuery(b.svc.URL()) + "/" + bucket + "/" + escapeKey(key)
 }
+
+// officialUploadsHost is the storage account's host: the official Azure
+// module writes STORAGE_ACCOUNT_URL there.
+func (b *azureBackend) officialUploadsHost(string) string { return hostOf(stripQuery(b.svc.URL())) }
 
 func (b *azureBackend) listURL(bucket string) string {
 	return stripQuery(b.svc.URL()) + "/" + bucket + "?restype=container&comp=list"
@@ -202,7 +261,8 @@ func (b *azureBackend) httpClient() *http.Client { return b.hc }
 
 func (b *azureBackend) close() {}
 
-func (b *azureBackend) classify(err error) error {
+func (b *azureBackend) classify(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -29,6 +30,8 @@ type gcsBackend struct {
 	// locally; without it the library signs through IAM signBlob.
 	signer *serviceAccountKey
 	hc     *http.Client
+	// from and creds are whereDetails' endpointFrom and credentials.
+	from, creds string
 }
 
 type serviceAccountKey struct {
@@ -38,8 +41,22 @@ type serviceAccountKey struct {
 }
 
 func newGCSBackend(ctx context.Context, cfg *config.Config) (*gcsBackend, error) {
-	b := &gcsBackend{emulator: cfg.Get(StorageEmulatorHost), hc: &http.Client{}}
-	var opts []option.ClientOption
+	b := &gcsBackend{emulator: cfg.Get(StorageEmulatorHost), hc: &http.Client{},
+		from:  "the default: " + StorageEmulatorHost + " is not set",
+		creds: "Application Default Credentials (no " + GoogleCredentials + "): the attached service account, Workload Identity or gcloud's; URLs are signed through IAM signBlob"}
+	if b.emulator != "" {
+		b.from = originOf(cfg, StorageEmulatorHost)
+		b.creds = "none: the emulator needs no authentication"
+	}
+	// With GOOGLE_SDK_GO_LOGGING_LEVEL set, the Google libraries log every
+	// request and response (headers, payloads, OAuth token exchanges) as
+	// their own JSON on os.Stderr, past the scrubber and -q. The token
+	// exchanges carry credentials no scrubber knows (access tokens), so
+	// they are dropped rather than routed to the run's debug log. (The
+	// storage library's HTTP client, v1.70, does not pass this option on
+	// to its API calls: those still log when the user sets the variable,
+	// without credentials, as authentication is added below that layer.)
+	opts := []option.ClientOption{option.WithLogger(slog.New(slog.DiscardHandler))}
 	if credFile := cfg.Get(GoogleCredentials); credFile != "" {
 		// The variable names a file the operator chose for this purpose.
 		data, err := os.ReadFile(credFile) //nolint:gosec // G304: path from configuration by design
@@ -53,8 +70,20 @@ func newGCSBackend(ctx context.Context, cfg *config.Config) (*gcsBackend, error)
 		if key.Type == "service_account" && key.ClientEmail != "" && key.PrivateKey != "" {
 			b.signer = &key
 		}
+		file := "key file of type " + key.Type + " (" + originOf(cfg, GoogleCredentials) + ")"
+		if b.signer != nil {
+			file = "service-account key file for " + key.ClientEmail + " (" + originOf(cfg, GoogleCredentials) + ")"
+		}
 		if b.emulator == "" {
 			opts = append(opts, option.WithAuthCredentialsJSON(option.CredentialsType(key.Type), data))
+			b.creds = file
+		}
+		if b.signer != nil {
+			if b.emulator != "" {
+				b.creds += "; URLs are signed with the " + file
+			} else {
+				b.creds += "; URLs are signed with it"
+			}
 		}
 	}
 	if b.emulator != "" {
@@ -77,10 +106,14 @@ func (b *gcsBackend) emulatorURL() string {
 
 func (b *gcsBackend) endpoint() string {
 	if b.emulator != "" {
-		return b.emulatorURL() + " (STORAGE_EMULATOR_HOST)"
+		return b.emulatorURL()
 	}
 	return "https://storage.googleapis.com"
 }
+
+func (b *gcsBackend) endpointFrom() string { return b.from }
+
+func (b *gcsBackend) credentials(context.Context) string { return b.creds }
 
 // exists lists at most one object: storage.objects.list is part of
 // roles/storage.objectAdmin, which is all the official module grants,
@@ -110,18 +143,30 @@ func (b *gcsBackend) put(ctx context.Context, bucket, key string, body []byte) (
 	return strconv.FormatInt(w.Attrs().Generation, 10), nil
 }
 
-func (b *gcsBackend) get(ctx context.Context, bucket, key string) ([]byte, error) {
+func (b *gcsBackend) get(ctx context.Context, bucket, key string) ([]byte, string, error) {
 	r, err := b.c.Bucket(bucket).Object(key).NewReader(ctx)
 	if err != nil {
-		return nil, classifyGCS(err)
+		return nil, "", classifyGCS(err)
 	}
 	defer r.Close()
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	return data, classifyGCS(err)
+	return data, strconv.FormatInt(r.Attrs.Generation, 10), classifyGCS(err)
 }
 
 func (b *gcsBackend) presignGet(_ context.Context, bucket, key string, ttl time.Duration) (string, error) {
-	opts := &storage.SignedURLOptions{Method: http.MethodGet, Expires: time.Now().Add(ttl), Scheme: storage.SigningSchemeV4}
+	return b.sign(bucket, key, http.MethodGet, ttl)
+}
+
+func (b *gcsBackend) presignPut(_ context.Context, bucket, key string, ttl time.Duration) (signedPut, error) {
+	u, err := b.sign(bucket, key, http.MethodPut, ttl)
+	if err != nil {
+		return signedPut{}, err
+	}
+	return signedPut{URL: u, Header: http.Header{}, VersionHeader: "X-Goog-Generation"}, nil
+}
+
+func (b *gcsBackend) sign(bucket, key, method string, ttl time.Duration) (string, error) {
+	opts := &storage.SignedURLOptions{Method: method, Expires: time.Now().Add(ttl), Scheme: storage.SigningSchemeV4}
 	if b.signer != nil {
 		opts.GoogleAccessID, opts.PrivateKey = b.signer.ClientEmail, []byte(b.signer.PrivateKey)
 	}
@@ -205,6 +250,10 @@ func (b *gcsBackend) objectURL(bucket, key string) string {
 	return "https://storage.googleapis.com/" + bucket + "/" + escapeKey(key)
 }
 
+// officialUploadsHost is what the official GCP module writes
+// (terraform-google-spacelift-selfhosted: "https://storage.googleapis.com").
+func (b *gcsBackend) officialUploadsHost(string) string { return "storage.googleapis.com" }
+
 func (b *gcsBackend) listURL(bucket string) string {
 	return b.objectURL(bucket, "")
 }
@@ -213,7 +262,8 @@ func (b *gcsBackend) httpClient() *http.Client { return b.hc }
 
 func (b *gcsBackend) close() { _ = b.c.Close() }
 
-func classifyGCS(err error) error {
+func classifyGCS(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

@@ -30,6 +30,8 @@ type minioBackend struct {
 	scheme string
 	host   string
 	hc     *http.Client
+	// from and creds are whereDetails' endpointFrom and credentials.
+	from, creds string
 }
 
 func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend, error) {
@@ -44,8 +46,10 @@ func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend
 		}
 		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the operator asked for it with OBJECT_STORAGE_MINIO_ALLOW_INSECURE
 	}
+	credText := "the credentials given to the backend"
 	if creds == nil {
 		creds = credentials.NewStaticV4(cfg.Get(MinioAccessKeyID), cfg.Secret(MinioSecretAccessKey).Reveal(), "")
+		credText = "static keys (" + originOf(cfg, MinioAccessKeyID) + ", " + originOf(cfg, MinioSecretAccessKey) + ")"
 	}
 	host := cfg.Get(MinioEndpoint)
 	if secret.HasCredentials(host) {
@@ -63,10 +67,18 @@ func newMinioBackend(cfg *config.Config, creds *minioCredentials) (*minioBackend
 	if secure {
 		scheme = "https"
 	}
-	return &minioBackend{c: c, scheme: scheme, host: host, hc: &http.Client{Transport: tr}}, nil
+	from := originOf(cfg, MinioEndpoint) + "; " + scheme + " by " + originOf(cfg, MinioUseSSL)
+	if !cfg.Has(MinioUseSSL) {
+		from = originOf(cfg, MinioEndpoint) + "; http: " + MinioUseSSL + " is not set"
+	}
+	return &minioBackend{c: c, scheme: scheme, host: host, hc: &http.Client{Transport: tr}, from: from, creds: credText}, nil
 }
 
 func (b *minioBackend) endpoint() string { return b.scheme + "://" + b.host }
+
+func (b *minioBackend) endpointFrom() string { return b.from }
+
+func (b *minioBackend) credentials(context.Context) string { return b.creds }
 
 func (b *minioBackend) exists(ctx context.Context, bucket string) error {
 	ok, err := b.c.BucketExists(ctx, bucket)
@@ -87,14 +99,19 @@ func (b *minioBackend) put(ctx context.Context, bucket, key string, body []byte)
 	return info.VersionID, nil
 }
 
-func (b *minioBackend) get(ctx context.Context, bucket, key string) ([]byte, error) {
+func (b *minioBackend) get(ctx context.Context, bucket, key string) ([]byte, string, error) {
 	obj, err := b.c.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, classifyMinio(err)
+		return nil, "", classifyMinio(err)
 	}
 	defer obj.Close()
 	data, err := io.ReadAll(io.LimitReader(obj, 1<<20))
-	return data, classifyMinio(err)
+	if err != nil {
+		return nil, "", classifyMinio(err)
+	}
+	// After the read, Stat answers from the GET's response headers.
+	info, err := obj.Stat()
+	return data, info.VersionID, classifyMinio(err)
 }
 
 func (b *minioBackend) presignGet(ctx context.Context, bucket, key string, ttl time.Duration) (string, error) {
@@ -103,6 +120,14 @@ func (b *minioBackend) presignGet(ctx context.Context, bucket, key string, ttl t
 		return "", classifyMinio(err)
 	}
 	return u.String(), nil
+}
+
+func (b *minioBackend) presignPut(ctx context.Context, bucket, key string, ttl time.Duration) (signedPut, error) {
+	u, err := b.c.PresignedPutObject(ctx, bucket, key, ttl)
+	if err != nil {
+		return signedPut{}, classifyMinio(err)
+	}
+	return signedPut{URL: u.String(), Header: http.Header{}, VersionHeader: "X-Amz-Version-Id"}, nil
 }
 
 func (b *minioBackend) remove(ctx context.Context, bucket, key, version string) error {
@@ -159,6 +184,10 @@ func (b *minioBackend) objectURL(bucket, key string) string {
 	return b.endpoint() + "/" + bucket + "/" + escapeKey(key)
 }
 
+// officialUploadsHost is "": MinIO's public address is the operator's
+// choice (the on-prem guide leaves it to them).
+func (b *minioBackend) officialUploadsHost(string) string { return "" }
+
 func (b *minioBackend) listURL(bucket string) string {
 	return b.objectURL(bucket, "") + "?list-type=2&max-keys=1"
 }
@@ -167,7 +196,8 @@ func (b *minioBackend) httpClient() *http.Client { return b.hc }
 
 func (b *minioBackend) close() { b.hc.CloseIdleConnections() }
 
-func classifyMinio(err error) error {
+func classifyMinio(err error) (classified error) {
+	defer func() { classified = withCause(classified, err) }()
 	if err == nil {
 		return nil
 	}

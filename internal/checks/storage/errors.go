@@ -40,6 +40,32 @@ type opError struct {
 	Status int    // HTTP status, 0 when no response
 	Region string // the bucket's real region, when the API revealed it
 	Text   string // safe, short description of the cause
+	// Hint, when set, is the advice: the backend knows better than the
+	// kind (which resource to look for, say).
+	Hint string
+	// cause is the SDK's own error, in full: only the debug log (-v) shows
+	// it, scrubbed, as the advice promises.
+	cause error
+}
+
+// withCause records the SDK error an opError was classified from; other
+// errors are returned as they are.
+func withCause(classified, cause error) error {
+	var oe *opError
+	if errors.As(classified, &oe) && oe.cause == nil && cause != nil {
+		oe.cause = cause
+	}
+	return classified
+}
+
+// fullText is the SDK error for the debug log: not shortened, but still
+// without query strings and key=value credentials.
+func (e *opError) fullText() string {
+	if e.cause == nil {
+		return e.Error()
+	}
+	s := queryRe.ReplaceAllString(e.cause.Error(), "$1?[query removed]")
+	return keyRe.ReplaceAllString(s, "$1=[redacted]")
 }
 
 func (e *opError) Error() string {
@@ -76,10 +102,11 @@ func asOpError(err error) *opError {
 // classifyTransport recognises failures below the storage API: timeouts,
 // TLS, DNS and refused connections. It returns kindOther with a sanitized
 // text when it recognises nothing.
-func classifyTransport(err error) *opError {
+func classifyTransport(err error) (classified *opError) {
 	if err == nil {
 		return nil
 	}
+	defer func() { classified.cause = err }()
 	var (
 		unknownCA  x509.UnknownAuthorityError
 		hostErr    x509.HostnameError

@@ -68,7 +68,7 @@ func flavourFor(name string, cfg *config.Config, env *awsenv.Env, sm seams) flav
 	case "gcp":
 		return gcsFlavour{cfg: cfg}
 	case "azure":
-		return azureFlavour{cfg: cfg}
+		return azureFlavour{cfg: cfg, arm: sm.azureARM}
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func s3Permission(partition string, o op, bucket string) (action, resource strin
 	arn := "arn:" + partition + ":s3:::" + bucket
 	objects := arn + "/*"
 	switch o {
-	case opPut:
+	case opPut, opUpload:
 		return "s3:PutObject", objects
 	case opGet, opFetch:
 		return "s3:GetObject", objects
@@ -107,8 +107,11 @@ func s3Permission(partition string, o op, bucket string) (action, resource strin
 func s3PermissionAdvice(partition string, o op, bucket, who string) string {
 	action, res := s3Permission(partition, o, bucket)
 	adv := fmt.Sprintf("Allow %s on %s for %s.", action, res, who)
-	if o == opFetch {
+	switch o {
+	case opFetch:
 		adv += " A pre-signed URL carries the signer's permissions, so the signer needs s3:GetObject."
+	case opUpload:
+		adv += " A pre-signed URL carries the signer's permissions, so the signer needs s3:PutObject."
 	}
 	return adv
 }

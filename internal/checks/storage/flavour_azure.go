@@ -10,7 +10,12 @@ import (
 
 // azureFlavour is Azure Blob Storage (OBJECT_STORAGE_TYPE=azure), whose
 // buckets are containers of one storage account.
-type azureFlavour struct{ cfg *config.Config }
+type azureFlavour struct {
+	cfg *config.Config
+	// arm, when set, replaces the cloud and credential of the
+	// management-policy reader (seams.azureARM).
+	arm *armOptions
+}
 
 func (azureFlavour) name() string { return "azure" }
 
@@ -21,7 +26,9 @@ func (f azureFlavour) disabledReason() string {
 	return ""
 }
 
-func (f azureFlavour) newBackend(context.Context) (backend, error) { return newAzureBackend(f.cfg) }
+func (f azureFlavour) newBackend(context.Context) (backend, error) {
+	return newAzureBackend(f.cfg, f.arm)
+}
 
 func (azureFlavour) bucketWord() string { return "container" }
 
@@ -31,12 +38,14 @@ func (azureFlavour) whoAmI() string {
 
 func (azureFlavour) permissionAdvice(o op, bucket string) string {
 	switch o {
-	case opPresign:
+	case opPresign, opPresignPut:
 		return "Creating a user-delegation SAS needs Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action (included in Storage Blob Data Contributor) on the storage account."
 	case opExists, opGet, opFetch:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (read: Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read) on the storage account or container %q to Spacelift's identity; with a SAS, it needs the r and l permissions.", bucket)
 	case opDelete:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete) on container %q; with a SAS, it needs the d permission.", bucket)
+	case opLifecycle:
+		return "Reading the lifecycle management policy needs Microsoft.Storage/storageAccounts/managementPolicies/read on the storage account (the Reader role has it) for the identity DefaultAzureCredential finds here."
 	}
 	return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write) on the storage account or container %q to Spacelift's identity, as the official module does; with a SAS, it needs the c and w permissions.", bucket)
 }
@@ -45,7 +54,10 @@ func (azureFlavour) signatureAdvice() string {
 	return "The account key or SAS was rejected: check " + AzureStorageKey + " / " + AzureConnectionString + " against the storage account's access keys (az storage account keys list), or remove them to use DefaultAzureCredential."
 }
 
-func (azureFlavour) credentialAdvice(op) string {
+func (azureFlavour) credentialAdvice(o op) string {
+	if o == opLifecycle {
+		return "Reading the lifecycle management policy goes through Azure Resource Manager, which needs an Azure AD identity: az login, Workload Identity, a managed identity or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for DefaultAzureCredential (an account key or connection string cannot read it)."
+	}
 	return "Provide credentials for DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE for Workload Identity, a managed identity, or AZURE_CLIENT_SECRET), or set " + AzureStorageKey + " or " + AzureConnectionString + "."
 }
 
@@ -66,8 +78,8 @@ func (azureFlavour) versioningHowTo(string) string {
 	return "Check with: az storage account blob-service-properties show --account-name ACCOUNT --query isVersioningEnabled (or the storage account's Data protection page in the portal)."
 }
 
-func (azureFlavour) removeRuleAdvice(string) string {
-	return "Remove the rule that deletes blobs in this container."
+func (azureFlavour) removeRuleAdvice(bucket string) string {
+	return "Remove container " + bucket + " from the rule's prefixMatch (a prefix matches every container whose name starts with it): az storage account management-policy show --account-name ACCOUNT --resource-group RG, then management-policy update or create with the corrected policy."
 }
 
 func (azureFlavour) publicAdvice(bucket string) string {
@@ -79,9 +91,14 @@ func (f azureFlavour) versioningUnverifiable() (checks.Result, bool) {
 		"could not verify versioning: on Azure it is a storage-account setting (isVersioningEnabled) that the Blob API cannot read"), true
 }
 
-func (azureFlavour) lifecycleUnverifiable() (checks.Result, bool) {
-	return checks.Warnf("Check with: az storage account management-policy show --account-name ACCOUNT --resource-group RG. No rule may delete blobs in the states or modules containers; note that the official Azure module's DeleteAfter2Days rule matches the prefix spacelift-states, so it deletes state files when the states container is named that way.",
-		"could not verify lifecycle rules: on Azure they are a storage-account management policy that the Blob API cannot read"), true
+// lifecycleUnverifiable stops the check unless the subscription and the
+// resource group locate the management policy in Azure Resource Manager.
+func (f azureFlavour) lifecycleUnverifiable() (checks.Result, bool) {
+	if f.cfg.Has(AzureSubscriptionID) && f.cfg.Has(AzureResourceGroup) {
+		return checks.Result{}, false
+	}
+	return checks.Warnf("Set "+AzureSubscriptionID+" and "+AzureResourceGroup+" to the storage account's subscription and resource group to let this check read the policy, or check with: az storage account management-policy show --account-name ACCOUNT --resource-group RG. No rule may delete blobs in the states or modules containers; the official Azure module's DeleteAfter2Days rule matches the prefix spacelift-states, so it deletes state files when the states container is named that way.",
+		"could not verify lifecycle rules: on Azure they are a storage-account management policy that the Blob API cannot read, and %s and %s are not both set", AzureSubscriptionID, AzureResourceGroup), true
 }
 
 func (azureFlavour) listPermission(string) (action, resource string, ok bool) { return "", "", false }

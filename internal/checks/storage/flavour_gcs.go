@@ -26,13 +26,13 @@ func (gcsFlavour) whoAmI() string {
 
 func (gcsFlavour) permissionAdvice(o op, bucket string) string {
 	switch o {
-	case opPut:
+	case opPut, opUpload:
 		return fmt.Sprintf("Grant storage.objects.create on gs://%s to the service account (roles/storage.objectAdmin on the bucket, as the official module does).", bucket)
 	case opGet, opFetch:
 		return fmt.Sprintf("Grant storage.objects.get on gs://%s (roles/storage.objectAdmin on the bucket).", bucket)
 	case opDelete:
 		return fmt.Sprintf("Grant storage.objects.delete on gs://%s (roles/storage.objectAdmin on the bucket).", bucket)
-	case opPresign:
+	case opPresign, opPresignPut:
 		return "Signing URLs without a key file calls iam.serviceAccounts.signBlob: grant roles/iam.serviceAccountTokenCreator on the service account to itself (as the official module does), or use a service-account key file."
 	case opVersioning, opLifecycle:
 		return fmt.Sprintf("Reading bucket settings needs storage.buckets.get on gs://%s (e.g. roles/storage.legacyBucketReader); or check with gcloud storage buckets describe gs://%s.", bucket, bucket)
@@ -45,7 +45,7 @@ func (gcsFlavour) signatureAdvice() string {
 }
 
 func (gcsFlavour) credentialAdvice(o op) string {
-	if o == opPresign {
+	if o == opPresign || o == opPresignPut {
 		return "Signed URLs need a service-account identity: a key file in GOOGLE_APPLICATION_CREDENTIALS, or an attached service account / Workload Identity that may call iam.serviceAccounts.signBlob on itself (roles/iam.serviceAccountTokenCreator, as the official module grants)."
 	}
 	return "Provide Application Default Credentials: Workload Identity or an attached service account, or GOOGLE_APPLICATION_CREDENTIALS pointing to a key file."

@@ -143,13 +143,43 @@ func TestGCSAllBucketsPass(t *testing.T) {
 	g.assertEmpty(t, names)
 }
 
+// TestGCSMissingBucket: one cause, one failure. The checks that look at
+// every bucket list the missing one as not checked.
 func TestGCSMissingBucket(t *testing.T) {
 	g := requireGCS(t)
-	names := g.createAll(t, false)
+	names := g.createAll(t, true)
 	names["states"] = randName("missing")
-	outs := run(t, g.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning")
+	outs := run(t, g.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.states", "storage.versioning", "storage.lifecycle", "storage.public-access")
 	expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"])
-	expect(t, outs, "storage.versioning", checks.Fail, names["states"], "does not exist")
+	expectNotChecked(t, outs, "storage.versioning", checks.Pass, names["states"], "states")
+	expectNotChecked(t, outs, "storage.lifecycle", checks.Pass, names["states"], "states")
+	// fake-gcs-server serves anonymous reads: the other buckets warn.
+	expectNotChecked(t, outs, "storage.public-access", checks.Warn, names["states"], "states")
+}
+
+// TestGCSUploadsURLHost: fake-gcs-server answers every CORS preflight
+// permissively (a fixed server-wide rule, origin *), so only the host of
+// OBJECT_STORAGE_BUCKET_UPLOADS_URL can fail here: the emulator's own host
+// and the official https://storage.googleapis.com pass, another warns.
+func TestGCSUploadsURLHost(t *testing.T) {
+	g := requireGCS(t)
+	names := g.createAll(t, false)
+	for url, want := range map[string]checks.Status{
+		"http://" + g.host:                 checks.Pass,
+		"https://storage.googleapis.com":   checks.Pass,
+		"https://storage.cloud.google.com": checks.Warn,
+	} {
+		outs := run(t, g.cfg(t, names, map[string]string{UploadsURL: url}), checks.Options{}, seams{}, "storage.cors")
+		r := expect(t, outs, "storage.cors", want)
+		if st := stepNamed(t, r, UploadsURL); st.Status != want {
+			t.Errorf("%s: %+v", url, st)
+		}
+		for _, m := range []string{"PUT preflight", "POST preflight"} {
+			if st := stepNamed(t, r, m); st.Status != checks.Pass {
+				t.Errorf("%s: %+v", m, st)
+			}
+		}
+	}
 }
 
 func TestGCSVersioningOffOnStatesFails(t *testing.T) {

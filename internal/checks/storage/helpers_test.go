@@ -120,6 +120,22 @@ func stepNamed(t *testing.T, r checks.Result, name string) checks.Step {
 	return checks.Step{}
 }
 
+// expectNotChecked asserts that an aggregate check lists a missing bucket
+// as not checked, naming the bucket's own check, and that the bucket does
+// not make it fail: its status is want.
+func expectNotChecked(t *testing.T, outs map[string]checks.Outcome, id string, want checks.Status, bucket, purpose string) checks.Result {
+	t.Helper()
+	r := expect(t, outs, id, want)
+	st := stepNamed(t, r, bucket+" ("+purpose+")")
+	if st.Status != checks.Skip || !strings.Contains(st.Message, "not checked: storage.bucket."+purpose+" reports it") {
+		t.Errorf("%s: step %+v, want a skip naming storage.bucket.%s", id, st, purpose)
+	}
+	if want == checks.Pass && !strings.Contains(r.Message, " not checked: their own checks report them)") {
+		t.Errorf("%s: message %q does not count the bucket not checked", id, r.Message)
+	}
+	return r
+}
+
 // noSecret asserts that no result text contains any of the values.
 func noSecret(t *testing.T, outs map[string]checks.Outcome, values ...string) {
 	t.Helper()

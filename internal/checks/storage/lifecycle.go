@@ -25,6 +25,13 @@ func documentedRetention(purpose string) int {
 	return 0
 }
 
+// accountLifecycle is a backend whose lifecycle rules are one account-wide
+// policy (Azure's management policy), read once before the buckets are
+// judged; where says what was read, as whom.
+type accountLifecycle interface {
+	loadPolicy(ctx context.Context) (where string, err error)
+}
+
 func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
 	if res, ok := s.lifecycleUnverifiable(); ok {
 		return res
@@ -34,15 +41,32 @@ func (s *suite) lifecycleCheck(ctx context.Context) checks.Result {
 		return s.clientFailure(err)
 	}
 	var v checks.Verdict
+	v.NotChecked(s.bucketWord(), notCheckedWhy)
+	for _, d := range s.whereDetails(ctx, be) {
+		v.Detail(d.Key, d.Value)
+	}
+	if al, ok := be.(accountLifecycle); ok {
+		where, err := al.loadPolicy(ctx)
+		if err != nil {
+			// One account-wide setting: one finding, not one per bucket.
+			e := asOpError(err)
+			return checks.Warnf(s.advice(opLifecycle, "", e),
+				"could not verify lifecycle rules: reading the storage account's management policy failed: %s", describe(e)).
+				With(v.Details()...).With(checks.KV("management policy", where))
+		}
+		v.Detail("management policy", where)
+	}
 	for _, nb := range s.bucketsFor(purposes()...) {
 		rules, err := be.lifecycle(ctx, nb.Name)
 		if err != nil {
 			e := asOpError(err)
+			if msg, ok := s.skipFailed(ctx, be, nb, e); ok {
+				v.Skip(nb.label(), "%s", msg)
+				continue
+			}
 			st := checks.Warn
 			if statusOf(e.Kind) == checks.Error {
 				st = checks.Error
-			} else if e.Kind == kindNoBucket {
-				st = checks.Fail
 			}
 			v.Add(checks.Step{Name: nb.label(), Status: st, Message: "could not read lifecycle rules: " + describe(e), Advice: s.advice(opLifecycle, nb.Name, e)})
 			continue

@@ -75,13 +75,26 @@ func TestMinioAllBucketsPass(t *testing.T) {
 	noSecret(t, outs, m.sk)
 }
 
+// TestMinioMissingBucket: a missing bucket fails its own check only; the
+// checks that look at every bucket list it as not checked, in read-only
+// mode too.
 func TestMinioMissingBucket(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
+	for _, p := range append([]string{"states"}, suggestVersioning()...) {
+		if err := m.store.c.EnableVersioning(testCtx(t), names[p]); err != nil {
+			t.Fatalf("enable versioning: %v", err)
+		}
+	}
 	names["states"] = randName("missing")
-	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.bucket.states", "storage.bucket.modules")
-	expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"], "Create the bucket")
-	expect(t, outs, "storage.bucket.modules", checks.Pass)
+	for _, ro := range []bool{false, true} {
+		outs := run(t, m.cfg(t, names, nil), checks.Options{ReadOnly: ro}, seams{})
+		expect(t, outs, "storage.bucket.states", checks.Fail, "does not exist", names["states"], "Create the bucket")
+		expect(t, outs, "storage.bucket.modules", checks.Pass)
+		expectNotChecked(t, outs, "storage.versioning", checks.Pass, names["states"], "states")
+		expectNotChecked(t, outs, "storage.lifecycle", checks.Pass, names["states"], "states")
+		expectNotChecked(t, outs, "storage.public-access", checks.Pass, names["states"], "states")
+	}
 }
 
 func TestMinioWrongSecret(t *testing.T) {
@@ -165,7 +178,12 @@ func TestMinioCORS(t *testing.T) {
 	m := requireMinio(t)
 	names := m.store.createAll(t)
 	outs := run(t, m.cfg(t, names, nil), checks.Options{}, seams{}, "storage.cors")
-	expect(t, outs, "storage.cors", checks.Pass, "allows PUT from "+m.corsOrigin)
+	r := expect(t, outs, "storage.cors", checks.Pass, "a browser on "+m.corsOrigin+" may upload", "PUT and POST with a Content-Type")
+	for _, name := range []string{"PUT preflight", "POST preflight", UploadsURL} {
+		if st := stepNamed(t, r, name); st.Status != checks.Pass {
+			t.Errorf("step %+v, want a pass", st)
+		}
+	}
 	outs = run(t, m.cfg(t, names, map[string]string{configcheck.ServerDomain: "refused.spt.example"}), checks.Options{}, seams{}, "storage.cors")
 	expect(t, outs, "storage.cors", checks.Fail, "would be refused", "cors_allow_origin=https://refused.spt.example")
 }
@@ -285,11 +303,11 @@ func TestMinioClosedPort(t *testing.T) {
 	expect(t, outs, "storage.bucket.states", checks.Error, "refused", "reachable")
 }
 
-// stallReads puts a proxy in front of MinIO that holds every signed GET of
-// a probe object until the client gives up, and signals when one arrives
-// after confirming on the server that the object exists: the check then
-// times out or is interrupted after its put succeeded.
-func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+// stallingProxy puts a proxy in front of MinIO that passes every request
+// but those hold takes: for those, hold runs (it may pass the request on
+// itself), the returned channel is signalled, and the answer is held until
+// the client gives up.
+func stallingProxy(t *testing.T, m minioEnv, hold func(proxy http.Handler, r *http.Request) bool) (endpoint string, held <-chan struct{}) {
 	t.Helper()
 	target, _ := url.Parse("http://" + m.endpoint)
 	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
@@ -298,11 +316,7 @@ func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struc
 	}}
 	ch := make(chan struct{}, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/"+probePrefix) {
-			parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
-			if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
-				t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
-			}
+		if hold(proxy, r) {
 			ch <- struct{}{}
 			<-r.Context().Done()
 			return
@@ -311,6 +325,23 @@ func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struc
 	}))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://"), ch
+}
+
+// stallReads holds every signed GET of a probe object, after confirming on
+// the server that the object exists: the check then times out or is
+// interrupted after its put succeeded.
+func stallReads(t *testing.T, m minioEnv) (endpoint string, reading <-chan struct{}) {
+	t.Helper()
+	return stallingProxy(t, m, func(_ http.Handler, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/"+probePrefix) {
+			return false
+		}
+		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+		if _, err := m.store.c.StatObject(r.Context(), parts[0], parts[1], minio.StatObjectOptions{}); err != nil {
+			t.Errorf("the probe object %s is not on the server while it is read: %v", r.URL.Path, err)
+		}
+		return true
+	})
 }
 
 // TestMinioCleanupOnTimeout: a check that times out after writing its
@@ -330,6 +361,53 @@ func TestMinioCleanupOnTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > timeout+time.Second {
 		t.Errorf("run took %s", d)
+	}
+	m.store.assertEmpty(t, names, true)
+}
+
+// TestMinioUploadsURLHost: MinIO has no official value; the endpoint's host
+// is what pre-signed URLs use, so another host warns.
+func TestMinioUploadsURLHost(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	outs := run(t, m.cfg(t, names, map[string]string{UploadsURL: "https://minio.public.spt.example"}), checks.Options{}, seams{}, "storage.cors")
+	expect(t, outs, "storage.cors", checks.Warn, "minio.public.spt.example is not "+m.endpoint, "Content-Security-Policy", UploadsURL+"=https://"+m.endpoint)
+}
+
+// stallUploads holds the answer to every upload through a pre-signed URL,
+// after MinIO stored the object.
+func stallUploads(t *testing.T, m minioEnv) (endpoint string, uploading <-chan struct{}) {
+	t.Helper()
+	return stallingProxy(t, m, func(proxy http.Handler, r *http.Request) bool {
+		if r.Method != http.MethodPut || r.URL.Query().Get("X-Amz-Signature") == "" {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		if rec.Code != http.StatusOK {
+			t.Errorf("MinIO refused the upload: %d %s", rec.Code, rec.Body)
+		}
+		return true
+	})
+}
+
+// TestMinioUploadCleanupOnTimeout: the object uploaded through the
+// pre-signed URL is removed too when the check times out waiting for the
+// upload's answer, on a versioned bucket (every version).
+func TestMinioUploadCleanupOnTimeout(t *testing.T) {
+	m := requireMinio(t)
+	names := m.store.createAll(t)
+	if err := m.store.c.EnableVersioning(testCtx(t), names["states"]); err != nil {
+		t.Fatal(err)
+	}
+	ep, uploading := stallUploads(t, m)
+	cfg := m.cfg(t, names, map[string]string{MinioEndpoint: ep})
+	const timeout = 3 * time.Second
+	outs := runWith(t, cfg, checks.Options{}, seams{}, checks.RunOptions{Only: []string{"storage.bucket.states"},
+		Timeouts: map[string]time.Duration{"storage.bucket.states": timeout}})
+	expect(t, outs, "storage.bucket.states", checks.Error, "timed out")
+	if len(uploading) != 1 {
+		t.Fatalf("the probe uploaded %d times through the pre-signed URL, want 1", len(uploading))
 	}
 	m.store.assertEmpty(t, names, true)
 }

@@ -99,6 +99,14 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 		return s.clientFailure(err)
 	}
 	bucket := nb.Name
+	// The details say where the requests went and with which credentials,
+	// whatever the outcome; a cleanup-deadline context, so they are found
+	// even when ctx has run out.
+	base := func() []checks.Detail {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		return append([]checks.Detail{checks.KV("bucket", bucket)}, s.whereDetails(cctx, be)...)
+	}
 	var notes checks.Details
 	listDenied := false
 	if err := be.exists(ctx, bucket); err != nil {
@@ -108,22 +116,21 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 		// bucket exists but not that it is ours, so the write probe decides.
 		action, arn, inconclusive := s.listPermission(bucket)
 		if e.Kind != kindDenied || !inconclusive {
-			return s.failure(opExists, bucket, e)
+			return s.failure(opExists, bucket, e).With(base()...)
 		}
 		listDenied = true
 		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on "+arn)
 		if s.opts.ReadOnly {
 			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, arn),
 				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
-				With(notes...).With(checks.KV("backend", s.flavour.name()), checks.KV("endpoint", be.endpoint()))
+				With(notes...).With(base()...)
 		}
 	}
-	base := []checks.Detail{checks.KV("bucket", bucket), checks.KV("backend", s.flavour.name()), checks.KV("endpoint", be.endpoint())}
 	if s.opts.ReadOnly {
-		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base...)
+		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base()...)
 	}
 	res := s.writeProbe(ctx, be, nb)
-	res = res.With(base...).With(notes...)
+	res = res.With(base()...).With(notes...)
 	if listDenied && res.Status == checks.Pass {
 		needs := false
 		for _, p := range nb.Purposes {
@@ -139,35 +146,31 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 	return res
 }
 
-// writeProbe writes, reads, fetches through a pre-signed URL and deletes a
-// unique object. The delete always runs, on its own deadline.
+// probeObject is one object a probe writes, removed when the probe ends.
+// written is false only when the write was refused: then there is nothing
+// to remove. After a timeout the object may exist, and unanswered says
+// that its version is unknown.
+type probeObject struct {
+	key, version        string
+	written, unanswered bool
+}
+
+// writeProbe writes, reads, fetches through a pre-signed URL, uploads
+// through a pre-signed URL (as workers upload run logs) and deletes unique
+// objects. The deletes always run, on their own deadline.
 func (s *suite) writeProbe(ctx context.Context, be backend, nb namedBucket) (res checks.Result) {
 	bucket := nb.Name
-	key, body := probeKey(), probeBody()
-	var version string
-	// written is false only when the put was refused: then there is
-	// nothing to remove. After a timeout the object may exist.
-	written := true
-	defer func() {
-		if !written {
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		note, err := removeProbe(cctx, be, bucket, key, version)
-		if err != nil {
-			res = s.cleanupFailed(res, nb, key, err)
-		} else if note != "" {
-			res.Message += "; " + note
-			res = res.With(checks.KV("left behind", key+" version "+version))
-		}
-	}()
+	obj, uploaded := &probeObject{key: probeKey(), written: true}, &probeObject{key: probeKey()}
+	defer func() { res = s.removeAll(ctx, be, nb, res, obj, uploaded) }()
+	key, body := obj.key, probeBody()
 	version, err := be.put(ctx, bucket, key, body)
 	if err != nil {
-		written = statusOf(asOpError(err).Kind) == checks.Error
+		obj.written = statusOf(asOpError(err).Kind) == checks.Error
+		obj.unanswered = obj.written
 		return s.failure(opPut, bucket, err).With(checks.KV("key", key))
 	}
-	got, err := be.get(ctx, bucket, key)
+	obj.version = version
+	got, _, err := be.get(ctx, bucket, key)
 	if err != nil {
 		return s.failure(opGet, bucket, err).With(checks.KV("key", key))
 	}
@@ -187,8 +190,53 @@ func (s *suite) writeProbe(ctx context.Context, be backend, nb namedBucket) (res
 		return checks.Failf("Workers and browsers download objects through pre-signed URLs; make sure nothing between them and the store rewrites responses.",
 			"bucket %s: the object fetched through the pre-signed URL differs from the probe (%d bytes written, %d fetched)", bucket, len(body), len(got)).With(checks.KV("key", key))
 	}
-	return checks.Passf("bucket %s: wrote, read back, fetched through a pre-signed URL and deleted a probe object", bucket).
+	if res, ok := s.uploadProbe(ctx, be, bucket, uploaded); !ok {
+		return res
+	}
+	return checks.Passf("bucket %s: wrote, read back, fetched through a pre-signed URL, uploaded through a pre-signed PUT URL and deleted the probe objects", bucket).
 		With(checks.KV("pre-signed URL host", hostOf(u)))
+}
+
+// removeAll removes the probe objects that may exist, on its own deadline
+// so it survives the check's timeout and Ctrl-C, and folds what it could
+// not remove into res.
+func (s *suite) removeAll(ctx context.Context, be backend, nb namedBucket, res checks.Result, objs ...*probeObject) checks.Result {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	var left []string
+	var firstErr error
+	for _, o := range objs {
+		if !o.written {
+			continue
+		}
+		if o.unanswered {
+			// The write's answer never came (a timeout): on a versioned
+			// bucket a plain delete would only hide the object, so learn
+			// which version it created, on half the cleanup's time. A
+			// missing object is an error here, and the plain delete below
+			// then finds nothing to do.
+			gctx, gcancel := context.WithTimeout(cctx, cleanupTimeout/2)
+			if _, v, err := be.get(gctx, nb.Name, o.key); err == nil {
+				o.version = v
+			}
+			gcancel()
+		}
+		note, err := removeProbe(cctx, be, nb.Name, o.key, o.version)
+		switch {
+		case err != nil:
+			left = append(left, o.key)
+			if firstErr == nil {
+				firstErr = err
+			}
+		case note != "":
+			res.Message += "; " + note
+			res = res.With(checks.KV("left behind", o.key+" version "+o.version))
+		}
+	}
+	if len(left) > 0 {
+		res = s.cleanupFailed(res, nb, strings.Join(left, " and "), firstErr)
+	}
+	return res
 }
 
 // removeProbe removes a probe object for good. On a versioned bucket a

@@ -35,6 +35,10 @@ func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
 	}
 	wg.Wait()
 	var v checks.Verdict
+	v.NotChecked(s.bucketWord(), notCheckedWhy)
+	for _, d := range s.whereDetails(ctx, be) {
+		v.Detail(d.Key, d.Value)
+	}
 	for i, nb := range nbs {
 		adv := ""
 		if outs[i].st == checks.Warn {
@@ -58,11 +62,18 @@ func (s *suite) anonymousProbe(ctx context.Context, be backend, nb namedBucket) 
 		return checks.Warn, fmt.Sprintf("anyone can list the bucket without credentials (HTTP %d)", listCode)
 	}
 	if s.opts.ReadOnly {
+		// A refusal may only mean there is no such bucket.
+		if msg, ok := s.missing(ctx, be, nb); ok {
+			return checks.Skip, msg
+		}
 		return checks.Pass, fmt.Sprintf("anonymous list refused (HTTP %d)", listCode)
 	}
 	key, body := probeKey(), probeBody()
 	version, err := be.put(ctx, nb.Name, key, body)
 	if err != nil {
+		if msg, ok := s.missing(ctx, be, nb); ok {
+			return checks.Skip, msg
+		}
 		return checks.Pass, fmt.Sprintf("anonymous list refused (HTTP %d); anonymous read not tested: writing the probe object failed (%s; see storage.bucket.*)", listCode, asOpError(err))
 	}
 	defer func() {

@@ -40,6 +40,9 @@ type seams struct {
 	// minioCreds, when set, replaces the static MinIO key pair (tests use
 	// STS credentials restricted by a session policy).
 	minioCreds *minioCredentials
+	// azureARM, when set, points the Azure management-policy reader at a
+	// fake Resource Manager (nothing real runs locally).
+	azureARM *armOptions
 }
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, aws *awsenv.Env, sm seams) *suite {
@@ -165,6 +168,47 @@ func (s *suite) bucketsFor(ps ...string) []namedBucket {
 }
 
 func (nb namedBucket) label() string { return nb.Name + " (" + strings.Join(nb.Purposes, ", ") + ")" }
+
+// reportedElsewhere returns the message of a skipped step, and true, when
+// a call on one bucket failed for a reason the bucket's own check
+// (storage.bucket.<purpose>) reports: the bucket does not exist, or lives
+// in another region. A check that looks at a property of several buckets
+// then lists that bucket as not checked instead of failing a second time
+// for the same cause.
+func reportedElsewhere(nb namedBucket, e *opError) (string, bool) {
+	switch e.Kind {
+	case kindNoBucket, kindRegion:
+		return "not checked: storage.bucket." + nb.Purposes[0] + " reports it (" + describe(e) + ")", true
+	}
+	return "", false
+}
+
+// missing asks, with credentials, whether a bucket is missing (or in another
+// region) after a call that does not say so reliably failed (an anonymous
+// request, a write whose error names no bucket), and returns what
+// reportedElsewhere returns.
+func (s *suite) missing(ctx context.Context, be backend, nb namedBucket) (string, bool) {
+	if err := be.exists(ctx, nb.Name); err != nil {
+		return reportedElsewhere(nb, asOpError(err))
+	}
+	return "", false
+}
+
+// skipFailed returns reportedElsewhere's message for a call on nb that
+// failed with e, asking whether the bucket exists when e does not say (a
+// server without the API answers NotImplemented for a missing bucket too).
+func (s *suite) skipFailed(ctx context.Context, be backend, nb namedBucket, e *opError) (string, bool) {
+	if msg, ok := reportedElsewhere(nb, e); ok {
+		return msg, true
+	}
+	if statusOf(e.Kind) == checks.Error {
+		return "", false
+	}
+	return s.missing(ctx, be, nb)
+}
+
+// notCheckedWhy is the reason Verdict.NotChecked gives for those buckets.
+const notCheckedWhy = "their own checks report them"
 
 func (nb namedBucket) has(purpose string) bool {
 	for _, p := range nb.Purposes {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"io"
 	"log"
@@ -99,26 +100,46 @@ func TestDocPages(t *testing.T) {
 	}
 }
 
-func TestCorsTarget(t *testing.T) {
-	cases := []struct{ raw, want string }{
-		{"https://up.s3.eu-west-1.amazonaws.com", "https://up.s3.eu-west-1.amazonaws.com/k/x"},
-		{"https://up.s3.eu-west-1.amazonaws.com/", "https://up.s3.eu-west-1.amazonaws.com/k/x"},
-		{"https://storage.googleapis.com", "https://storage.googleapis.com/up/k/x"},
-		{"https://acct.blob.core.windows.net", "https://acct.blob.core.windows.net/up/k/x"},
-		{"http://127.0.0.1:10000/devstoreaccount1", "http://127.0.0.1:10000/devstoreaccount1/up/k/x"},
-		{"https://minio.example.com:9000", "https://minio.example.com:9000/up/k/x"},
-		{"https://minio.example.com/up", "https://minio.example.com/up/k/x"},
-		{" https://storage.googleapis.com?x=1 ", "https://storage.googleapis.com/up/k/x"},
+func TestCorsRefusal(t *testing.T) {
+	const origin = "https://spacelift.example.com"
+	resp := func(code int, kv ...string) *http.Response {
+		r := &http.Response{StatusCode: code, Status: fmt.Sprintf("%d %s", code, http.StatusText(code)), Header: http.Header{}}
+		for i := 0; i < len(kv); i += 2 {
+			r.Header.Set(kv[i], kv[i+1])
+		}
+		return r
+	}
+	all := []string{"Access-Control-Allow-Origin", origin, "Access-Control-Allow-Methods", "PUT, POST", "Access-Control-Allow-Headers", "Content-Type"}
+	cases := []struct {
+		name   string
+		resp   *http.Response
+		method string
+		want   string // fragment of the refusal; "" for allowed
+	}{
+		{"everything listed", resp(200, all...), "PUT", ""},
+		{"wildcards", resp(204, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "*", "Access-Control-Allow-Headers", "*"), "PUT", ""},
+		{"POST is safelisted", resp(200, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Headers", "content-type"), "POST", ""},
+		{"PUT is not", resp(200, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Headers", "content-type"), "PUT", "does not include PUT"},
+		{"no header allowed", resp(200, "Access-Control-Allow-Origin", origin, "Access-Control-Allow-Methods", "PUT"), "PUT", "does not include Content-Type"},
+		{"other origin", resp(200, "Access-Control-Allow-Origin", "https://other.example.com", "Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "*"), "PUT", "not " + origin},
+		{"refused status", resp(403), "POST", "403 Forbidden"},
 	}
 	for _, c := range cases {
-		got, err := corsTarget(c.raw, "up", "k/x")
-		if err != nil || got != c.want {
-			t.Errorf("corsTarget(%q) = %q, %v; want %q", c.raw, got, err, c.want)
+		if got := corsRefusal(c.resp, origin, c.method); (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%s: refusal %q, want %q", c.name, got, c.want)
 		}
 	}
-	for _, bad := range []string{"up.s3.amazonaws.com", "/just/a/path", "://x"} {
-		if _, err := corsTarget(bad, "up", "k"); err == nil {
-			t.Errorf("corsTarget(%q) accepted", bad)
+}
+
+func TestCanonicalHost(t *testing.T) {
+	for _, c := range []struct{ scheme, host, want string }{
+		{"https", "Up.S3.eu-west-1.amazonaws.com:443", "up.s3.eu-west-1.amazonaws.com"},
+		{"http", "minio:80", "minio"},
+		{"https", "minio:9000", "minio:9000"},
+		{"http", "minio:443", "minio:443"},
+	} {
+		if got := canonicalHost(c.scheme, c.host); got != c.want {
+			t.Errorf("canonicalHost(%s, %s) = %s, want %s", c.scheme, c.host, got, c.want)
 		}
 	}
 }

@@ -21,16 +21,22 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 		return s.clientFailure(err)
 	}
 	var v checks.Verdict
+	v.NotChecked(s.bucketWord(), notCheckedWhy)
+	for _, d := range s.whereDetails(ctx, be) {
+		v.Detail(d.Key, d.Value)
+	}
 	for _, nb := range s.bucketsFor(append([]string{"states"}, suggestVersioning()...)...) {
 		required := nb.has("states")
 		st, err := be.versioning(ctx, nb.Name)
 		if err != nil {
 			e := asOpError(err)
+			if msg, ok := s.skipFailed(ctx, be, nb, e); ok {
+				v.Skip(nb.label(), "%s", msg)
+				continue
+			}
 			switch {
 			case statusOf(e.Kind) == checks.Error:
 				v.Add(checks.Step{Name: nb.label(), Status: checks.Error, Message: "could not read versioning: " + describe(e), Advice: s.advice(opVersioning, nb.Name, e)})
-			case e.Kind == kindNoBucket:
-				v.Add(checks.Step{Name: nb.label(), Status: checks.Fail, Message: describe(e), Advice: s.advice(opVersioning, nb.Name, e)})
 			default:
 				v.Add(checks.Step{Name: nb.label(), Status: checks.Warn, Message: "could not verify versioning: " + describe(e), Advice: s.advice(opVersioning, nb.Name, e) + " " + s.versioningHowTo(nb.Name)})
 			}

@@ -57,7 +57,7 @@ func run(wall time.Duration, durs map[string]time.Duration, order ...string) Run
 		}
 		out = append(out, checks.Outcome{Check: checks.Check{ID: id, Group: "g", Title: id}, Result: checks.Result{Status: st}, Duration: durs[id]})
 	}
-	return Run{Measurement: Measurement{Wall: wall}, Report: report.New(report.Tool{}, time.Time{}, wall, out)}
+	return Run{Measurement: Measurement{Wall: wall}, Report: report.New(report.Tool{Name: "spacectl-preflight", Version: "test"}, time.Time{}, wall, out)}
 }
 
 func TestRunFigures(t *testing.T) {
