@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/safetext"
 )
@@ -20,6 +22,11 @@ type InputOptions struct {
 	Services   []string
 	HelmValues string
 	FromEnv    bool
+	// ServerDomain and MQTTEndpoint set SERVER_DOMAIN and
+	// MQTT_BROKER_ENDPOINT over every input: a worker's inputs rarely hold
+	// the server's variables.
+	ServerDomain string
+	MQTTEndpoint string
 	// flags holds --max-input-size (the Input settings), resolved with the
 	// environment before any file is read.
 	flags *pflag.FlagSet
@@ -32,6 +39,8 @@ func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.Services, "service", nil, "SERVICE=FILE: an env file or Secret manifest (.yaml/.yml/.json) that only SERVICE receives: server, drain, scheduler, or shared (repeatable)")
 	fs.StringVar(&o.HelmValues, "helm-values", "", "Helm values file of the spacelift-self-hosted chart, compared with the variables (config.services)")
 	fs.BoolVar(&o.FromEnv, "from-env", false, "also read Spacelift's variables from the process environment")
+	fs.StringVar(&o.ServerDomain, "server-domain", "", "sets SERVER_DOMAIN (the Spacelift server's hostname) over the inputs, e.g. for --target worker")
+	fs.StringVar(&o.MQTTEndpoint, "mqtt-endpoint", "", "sets MQTT_BROKER_ENDPOINT (tls://HOST:PORT, or IoT Core's endpoint) over the inputs, e.g. for --target worker")
 	o.addLimitFlags(fs)
 }
 
@@ -70,7 +79,7 @@ func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 	}
 	cfg, diags := config.Load(config.LoadOptions{
 		ConfigPath: o.ConfigPath, EnvFiles: o.EnvFiles, K8sSecrets: o.K8sSecrets, Services: services, HelmValues: o.HelmValues,
-		FromEnv: o.FromEnv, Env: s.Env, Catalog: s.catalog(), Limit: limit,
+		FromEnv: o.FromEnv, Overrides: o.overrides(), Env: s.Env, Catalog: s.catalog(), Limit: limit,
 	})
 	diags.Write(s.Err)
 	if diags.HasErrors() {
@@ -79,13 +88,25 @@ func (o *InputOptions) load(s *Streams) (*config.Config, error) {
 	return cfg, nil
 }
 
+// overrides are the variables the input flags of their own set.
+func (o *InputOptions) overrides() []config.Override {
+	var ovs []config.Override
+	if o.ServerDomain != "" {
+		ovs = append(ovs, config.Override{Flag: "--server-domain", Name: configcheck.ServerDomain, Value: o.ServerDomain})
+	}
+	if o.MQTTEndpoint != "" {
+		ovs = append(ovs, config.Override{Flag: "--mqtt-endpoint", Name: mqtt.BrokerEndpoint, Value: o.MQTTEndpoint})
+	}
+	return ovs
+}
+
 // requireSome refuses to check an empty configuration: with no input at
 // all, or inputs that set no variable (an empty file, a file with no
 // Secret in it, --from-env where none of Spacelift's variables is set),
 // every check would fail, and the real mistake (a forgotten flag, the
 // wrong file) would drown in a wall of "not set".
 func (o *InputOptions) requireSome(cfg *config.Config) error {
-	if len(cfg.Files) == 0 && !o.FromEnv {
+	if len(cfg.Files) == 0 && !o.FromEnv && len(o.overrides()) == 0 {
 		return usageErrorf("no configuration given: pass --env-file FILE (Spacelift's variables), --k8s-secret FILE, -c FILE (or create ./%s), or --from-env", config.DefaultFile)
 	}
 	for _, n := range cfg.Names() {

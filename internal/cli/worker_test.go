@@ -140,6 +140,36 @@ func TestBundleDryRunTargetsTheWorker(t *testing.T) {
 	}
 }
 
+// TestServerDomainAndMQTTEndpointFlags: the two flags set their variables
+// over every input (a worker's files rarely hold the server's variables),
+// and say so as the values' source.
+func TestServerDomainAndMQTTEndpointFlags(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := filepath.Join(t.TempDir(), "w.env")
+	writeFile(t, env, "SERVER_DOMAIN=from-file.example.com\nMQTT_BROKER_TYPE=builtin\nMQTT_BROKER_ENDPOINT=tls://from-file.example.com:1984\n")
+	code, stdout, stderr := run(t, nil, "bundle", "--dry-run", "--target", "worker", "--env-file", env,
+		"--server-domain", "spacelift.example.com", "--mqtt-endpoint", "tls://mqtt.example.com:1984")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"spacelift.example.com:443", "mqtt.example.com:1984"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "from-file.example.com") {
+		t.Errorf("a value from the file won over the flag:\n%s", stdout)
+	}
+	// Only the flags: enough input to run, and the source is the flag.
+	code, out, errOut := run(t, nil, "check", "--target", "worker", "--server-domain", "bad domain", "--only", "worker.server", "-o", "json")
+	if code == ExitUsage && strings.Contains(errOut, "no configuration given") {
+		t.Fatalf("the flags alone are not taken as input: %s", errOut)
+	}
+	if !strings.Contains(out+errOut, "--server-domain") {
+		t.Errorf("nothing names --server-domain as the value's source:\n%s\n%s", out, errOut)
+	}
+}
+
 // TestServeTakesTheTarget: serve builds each run's plan through the same
 // path, so --target reaches it.
 func TestServeTakesTheTarget(t *testing.T) {

@@ -30,6 +30,10 @@ type LoadOptions struct {
 	// variables: checks compare it with them).
 	HelmValues string
 	FromEnv    bool // --from-env
+	// Overrides are variables that dedicated flags set (--server-domain),
+	// read after every other input: a flag wins over files and the
+	// environment.
+	Overrides []Override
 	// NoConfigFile ignores $SPACECTL_PREFLIGHT_CONFIG and ./spacectl-preflight.yaml
 	// (config init reads an existing deployment, never the file it may replace).
 	NoConfigFile bool
@@ -114,6 +118,11 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 	if o.FromEnv {
 		fromEnv(cfg, o.Env, &ds)
 	}
+	for _, ov := range o.Overrides {
+		if v, ok := cfg.cat.Lookup(ov.Name); ok {
+			cfg.setVar(v, ov.Name, ov.Value, Source{Kind: FromFlag, Var: ov.Flag}, &ds)
+		}
+	}
 	if o.HelmValues != "" {
 		cfg.Helm = loadHelmValues(o.HelmValues, o.ReadFile, &ds)
 	}
@@ -121,6 +130,13 @@ func Load(o LoadOptions) (*Config, Diagnostics) {
 		inheritSDK(cfg, o.Env, &ds)
 	}
 	return cfg, ds
+}
+
+// Override is one variable set by a flag of its own.
+type Override struct {
+	Flag  string // e.g. "--server-domain"
+	Name  string // the variable, e.g. SERVER_DOMAIN
+	Value string
 }
 
 // loadServiceFile reads one --service SERVICE=FILE input, which only that

@@ -339,3 +339,28 @@ func TestSecretKeys(t *testing.T) {
 		t.Error("two variables share a Secret key")
 	}
 }
+
+// An override (a flag of its own, e.g. --server-domain) wins over every
+// input, is validated like any value, and names the flag as its source.
+func TestOverridesWinAndNameTheFlag(t *testing.T) {
+	cat, err := NewCatalog([]Var{
+		Spacelift("HOST_NAME", "host.name", "Hostname."),
+		Spacelift("MODE", "mode", "Mode.").OneOf("a", "a", "b"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := write(t, t.TempDir(), "a.env", "HOST_NAME=from-file\n")
+	cfg, ds := Load(LoadOptions{Catalog: cat, EnvFiles: []string{f}, FromEnv: true, Env: map[string]string{"HOST_NAME": "from-env"},
+		Overrides: []Override{{Flag: "--host-name", Name: "HOST_NAME", Value: "from-flag"}}})
+	if ds.HasErrors() || cfg.Get("HOST_NAME") != "from-flag" {
+		t.Fatalf("HOST_NAME = %q: %s", cfg.Get("HOST_NAME"), diagLines(ds))
+	}
+	if src, _ := cfg.Source("HOST_NAME"); src.Kind != FromFlag || src.String() != "--host-name" {
+		t.Errorf("source %+v (%s)", src, src)
+	}
+	_, ds = Load(LoadOptions{Catalog: cat, Env: map[string]string{}, Overrides: []Override{{Flag: "--mode", Name: "MODE", Value: "c"}}})
+	if got := diagLines(ds); !ds.HasErrors() || !strings.Contains(got, "--mode") {
+		t.Errorf("an invalid override is not an error naming the flag: %s", got)
+	}
+}

@@ -25,7 +25,7 @@ type Source struct {
 	File   string     `json:"file,omitempty"`
 	Line   int        `json:"line,omitempty"`
 	Col    int        `json:"column,omitempty"`
-	Var    string     `json:"var,omitempty"`    // for FromEnv
+	Var    string     `json:"var,omitempty"`    // the variable (FromEnv) or the flag (FromFlag)
 	Object string     `json:"object,omitempty"` // e.g. "Secret spacelift-shared"
 	// Inherited marks a cloud SDK's variable (OriginSDK) that no input set
 	// and that was taken from the process environment without --from-env,
@@ -35,7 +35,8 @@ type Source struct {
 
 // String renders the position compiler-style: FILE:line:col, FILE:line, or
 // $VAR for the process environment ("$VAR (process environment)" when the
-// value was inherited rather than asked for with --from-env).
+// value was inherited rather than asked for with --from-env), or the flag
+// that set it.
 func (s Source) String() string {
 	switch {
 	case s.File != "" && s.Line > 0 && s.Col > 0:
@@ -48,6 +49,8 @@ func (s Source) String() string {
 		return "$" + s.Var + " (process environment)"
 	case s.Kind == FromEnv && s.Var != "":
 		return "$" + s.Var
+	case s.Kind == FromFlag && s.Var != "":
+		return s.Var
 	default:
 		return string(s.Kind)
 	}

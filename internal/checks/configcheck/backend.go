@@ -117,6 +117,10 @@ func (Backend) Endpoints(cfg *config.Config, e *checks.EndpointSet) {
 
 var hostnameRe = checks.LazyRegexp(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 
+// IsHostname reports whether s is a DNS name of letters, digits, hyphens
+// and dots (a dotted IPv4 address is one too).
+func IsHostname(s string) bool { return hostnameRe().MatchString(s) }
+
 func reviewServerDomain(cfg *config.Config, r *checks.Review) {
 	d := cfg.Get(ServerDomain)
 	if d == "" {

@@ -29,6 +29,14 @@ func serverAddress(cfg *config.Config) (host, port string, ok bool) {
 	return host, port, host != ""
 }
 
+// sourceOf says where a variable was set, for a message.
+func sourceOf(cfg *config.Config, name string) string {
+	if src, ok := cfg.Source(name); ok {
+		return "set at " + src.String()
+	}
+	return "not set"
+}
+
 // joinPort is host:port, leaving out def.
 func joinPort(host, port, def string) string {
 	if port == "" || port == def {
@@ -51,7 +59,14 @@ func server(ctx context.Context, cfg *config.Config, d deps, tr trust) checks.Re
 		return checks.Failf("Set SERVER_DOMAIN to the Spacelift server's hostname, the same value the server has (e.g. spacelift.example.com), or pass the server's env file too.",
 			"SERVER_DOMAIN is not set: the worker's address of the Spacelift server is unknown")
 	}
+	if !configcheck.IsHostname(host) && net.ParseIP(host) == nil {
+		return checks.Failf("Set SERVER_DOMAIN to the Spacelift server's bare hostname (letters, digits, hyphens and dots), the same value the server has, e.g. spacelift.example.com.",
+			"SERVER_DOMAIN (%s): %q is not a valid hostname", sourceOf(cfg, configcheck.ServerDomain), host)
+	}
 	var v checks.Verdict
+	if src, ok := cfg.Source(configcheck.ServerDomain); ok {
+		v.Detail("SERVER_DOMAIN set at", src.String())
+	}
 	for _, p := range tr.problems {
 		v.Add(p)
 	}
