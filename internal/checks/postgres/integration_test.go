@@ -54,13 +54,17 @@ func TestPrivileges(t *testing.T) {
 			full, fullPW := a.role("CREATEROLE")
 			noCreateRole, noCreateRolePW := a.role("")
 			noPublic, noPublicPW := a.role("CREATEROLE")
+			noTemp, noTempPW := a.role("CREATEROLE")
 			db := a.database()
 			for _, r := range []string{full, noCreateRole, noPublic} {
 				a.exec("", fmt.Sprintf("GRANT CREATE, CONNECT, TEMPORARY ON DATABASE %s TO %s", quoteIdent(db), quoteIdent(r)))
 			}
+			// TEMP is granted to PUBLIC by default: a hardened server revokes it.
+			a.exec("", fmt.Sprintf("REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC", quoteIdent(db)),
+				fmt.Sprintf("GRANT CREATE, CONNECT ON DATABASE %s TO %s", quoteIdent(db), quoteIdent(noTemp)))
 			// Exactly the documented grants; PostgreSQL 14 and older grant
 			// CREATE on public to PUBLIC anyway.
-			a.exec(db, fmt.Sprintf("GRANT CREATE, USAGE ON SCHEMA public TO %s, %s", quoteIdent(full), quoteIdent(noCreateRole)))
+			a.exec(db, fmt.Sprintf("GRANT CREATE, USAGE ON SCHEMA public TO %s, %s, %s", quoteIdent(full), quoteIdent(noCreateRole), quoteIdent(noTemp)))
 
 			t.Run("superuser", func(t *testing.T) {
 				r := runOne(t, a.url.with("", "", db), IDPrivileges, checks.Options{})
@@ -83,6 +87,16 @@ func TestPrivileges(t *testing.T) {
 				}
 				wantDetail(t, r, "missing: the CREATEROLE attribute", fix)
 				assertNoSecret(t, r, noCreateRolePW)
+			})
+			t.Run("without TEMP: a warning, the rest proven", func(t *testing.T) {
+				r := runOne(t, a.url.with(noTemp, noTempPW, db), IDPrivileges, checks.Options{})
+				wantStatus(t, r, checks.Warn)
+				fix := fmt.Sprintf("GRANT TEMPORARY ON DATABASE %s TO %s;", quoteIdent(db), quoteIdent(noTemp))
+				if !strings.Contains(r.Advice, fix) || !strings.Contains(r.Message, "not TEMP") {
+					t.Fatalf("the warning does not name TEMP and its grant %q\n%s", fix, describe(r))
+				}
+				wantDetail(t, r, "DDL probe", "passed, rolled back")
+				assertNoSecret(t, r, noTempPW)
 			})
 			t.Run("without CREATE on public", func(t *testing.T) {
 				r := runOne(t, a.url.with(noPublic, noPublicPW, db), IDPrivileges, checks.Options{})

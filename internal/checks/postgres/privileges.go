@@ -49,7 +49,12 @@ func readRights(ctx context.Context, c *pgx.Conn) (rights, error) {
 }
 
 // missingRight is one right the role lacks and the statement that grants it.
-type missingRight struct{ right, fix string }
+// An optional right (TEMP) is one no source says the migrations need: its
+// absence warns.
+type missingRight struct {
+	right, fix string
+	optional   bool
+}
 
 // missing lists what the role lacks, each with its fix; nothing for a
 // superuser, who bypasses every privilege check.
@@ -61,13 +66,15 @@ func (r rights) missing() []missingRight {
 	var out []missingRight
 	add := func(ok bool, right, fix string) {
 		if !ok {
-			out = append(out, missingRight{right, fix})
+			out = append(out, missingRight{right: right, fix: fix})
 		}
 	}
 	add(r.createRole, "the CREATEROLE attribute", fmt.Sprintf("ALTER ROLE %s CREATEROLE;", role))
 	add(r.dbCreate, "CREATE on database "+db, fmt.Sprintf("GRANT CREATE ON DATABASE %s TO %s;", db, role))
 	add(r.dbConnect, "CONNECT on database "+db, fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s;", db, role))
-	add(r.dbTemp, "TEMP on database "+db, fmt.Sprintf("GRANT TEMPORARY ON DATABASE %s TO %s;", db, role))
+	if !r.dbTemp {
+		out = append(out, missingRight{right: "TEMP on database " + db, fix: fmt.Sprintf("GRANT TEMPORARY ON DATABASE %s TO %s;", db, role), optional: true})
+	}
 	if !r.publicExists {
 		add(false, "schema public (it does not exist)", fmt.Sprintf("CREATE SCHEMA public AUTHORIZATION %s;", role))
 		return out
@@ -114,7 +121,7 @@ func (s *session) checkPrivileges(ctx context.Context, readOnly bool) checks.Res
 			return s.queryFailed("reading the role's rights", err)
 		}
 		ms := r.missing()
-		if len(ms) > 0 {
+		if required(ms) {
 			names := make([]string, len(ms))
 			for i, m := range ms {
 				names[i] = m.right
@@ -127,26 +134,63 @@ func (s *session) checkPrivileges(ctx context.Context, readOnly bool) checks.Res
 			res.Details.Add("DDL probe", "not run: rights are missing")
 			return res
 		}
-		who := "has the rights Spacelift needs"
-		if r.super {
-			who = "is a superuser"
-		}
-		if readOnly {
-			res := checks.Passf("user %q %s (DDL probe skipped: read-only run)", r.role, who)
-			res.Details = r.details()
-			res.Details.Add("DDL probe", "skipped (--read-only)")
-			return res
-		}
-		if pe := probeDDL(ctx, c); pe != nil {
-			res := pe.result(r, s.scrub)
-			res.Details = append(r.details(), res.Details...)
-			return res
-		}
-		res := checks.Passf("user %q %s; CREATE SCHEMA, CREATE TABLE, CREATE TEMP TABLE and CREATE ROLE succeeded in a rolled-back transaction", r.role, who)
-		res.Details = r.details()
-		res.Details.Add("DDL probe", "passed, rolled back")
-		return res
+		return tempWarning(s.privilegesHeld(ctx, c, r, readOnly), r, ms)
 	})
+}
+
+// required reports whether a right the migrations need is missing.
+func required(ms []missingRight) bool {
+	for _, m := range ms {
+		if !m.optional {
+			return true
+		}
+	}
+	return false
+}
+
+// tempWarning turns a passing result into a warning when the role lacks
+// TEMP: PostgreSQL grants it to PUBLIC by default, so a revoked TEMP is a
+// hardened server, and no source says Spacelift's migrations use temporary
+// tables; the warning names the grant in case they do.
+func tempWarning(res checks.Result, r rights, ms []missingRight) checks.Result {
+	if len(ms) == 0 || res.Status != checks.Pass {
+		return res
+	}
+	res.Status = checks.Warn
+	res.Message = fmt.Sprintf("user %q has every right Spacelift's migrations are known to need, but not TEMP on database %s", r.role, quoteIdent(r.db))
+	res.Advice = grantAdvice(r.db, ms) + "\n(Only if Spacelift's migrations or queries report \"permission denied to create temporary tables\": no source says they use them.)"
+	for _, m := range ms {
+		res.Details.Add("missing: "+m.right, m.fix)
+	}
+	return res
+}
+
+// privilegesHeld is the verdict once no required right is missing: the
+// DDL probe proves them unless the run is read-only.
+func (s *session) privilegesHeld(ctx context.Context, c *pgx.Conn, r rights, readOnly bool) checks.Result {
+	who := "has the rights Spacelift needs"
+	if r.super {
+		who = "is a superuser"
+	}
+	if readOnly {
+		res := checks.Passf("user %q %s (DDL probe skipped: read-only run)", r.role, who)
+		res.Details = r.details()
+		res.Details.Add("DDL probe", "skipped (--read-only)")
+		return res
+	}
+	if pe := probeDDL(ctx, c, r.super || r.dbTemp); pe != nil {
+		res := pe.result(r, s.scrub)
+		res.Details = append(r.details(), res.Details...)
+		return res
+	}
+	proven := "CREATE SCHEMA, CREATE TABLE, CREATE TEMP TABLE and CREATE ROLE"
+	if !r.super && !r.dbTemp {
+		proven = "CREATE SCHEMA, CREATE TABLE and CREATE ROLE"
+	}
+	res := checks.Passf("user %q %s; %s succeeded in a rolled-back transaction", r.role, who, proven)
+	res.Details = r.details()
+	res.Details.Add("DDL probe", "passed, rolled back")
+	return res
 }
 
 // probeError is a DDL probe statement the server refused.
@@ -170,7 +214,7 @@ func (pe *probeError) result(r rights, scrub func(string) string) checks.Result 
 		res = checks.Failf("DATABASE_URL must point at the writable primary (on Aurora the cluster endpoint, not the reader endpoint). If the server is the primary, clear a read-only default: ALTER ROLE "+quoteIdent(r.role)+" SET default_transaction_read_only = off;",
 			"the server refused %s because the session is read-only: %s", pe.what, said)
 	case sqlInsufficientPrivs:
-		res = checks.Failf(grantAdvice(r.db, []missingRight{{pe.what, pe.fix(r)}}), "%s was refused: %s", pe.what, said)
+		res = checks.Failf(grantAdvice(r.db, []missingRight{{right: pe.what, fix: pe.fix(r)}}), "%s was refused: %s", pe.what, said)
 	default:
 		res = checks.Failf("Something on the server blocks this DDL for the user (an event trigger, an extension hook or a provider policy); Spacelift's migrations would fail the same way. Find it from the server's message.",
 			"%s failed although the catalogs grant it: %s", pe.what, said)
@@ -184,7 +228,9 @@ func (pe *probeError) result(r rights, scrub func(string) string) checks.Result 
 // rolled back, also when ctx is cancelled half-way (the rollback has its own
 // deadline; if even that fails the connection is closed, and the server
 // aborts the transaction of a closed session).
-func probeDDL(ctx context.Context, c *pgx.Conn) (pe *probeError) {
+// withTemp is false when the role lacks TEMP (a warning of its own), so the
+// probe does not fail on it.
+func probeDDL(ctx context.Context, c *pgx.Conn, withTemp bool) (pe *probeError) {
 	name := quoteIdent(ProbePrefix + randomSuffix())
 	tx, err := c.Begin(ctx)
 	if err != nil {
@@ -215,6 +261,9 @@ func probeDDL(ctx context.Context, c *pgx.Conn) (pe *probeError) {
 		}},
 	}
 	for _, st := range steps {
+		if st.what == "CREATE TEMP TABLE" && !withTemp {
+			continue
+		}
 		if _, err := tx.Exec(ctx, st.sql); err != nil {
 			return &probeError{st.what, err, st.fix}
 		}
