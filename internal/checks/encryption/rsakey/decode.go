@@ -69,10 +69,11 @@ func (s Subject) generateAdvice() string {
 func (s Subject) replaceAdvice() string { return s.generateAdvice() + s.Replace }
 
 // Size thresholds in bits. Spacelift documents no minimum; the docs
-// generate 4096-bit keys.
+// generate 4096-bit keys, so a smaller key warns (it works, but it is not
+// what the docs make), and under 2048 bits a key is breakable.
 const (
 	MinBits         = 2048
-	RecommendedBits = 3072
+	RecommendedBits = 4096
 )
 
 // maxShown bounds any text derived from the value that a message quotes
@@ -262,7 +263,7 @@ func (r *Result) checkKey() {
 	case bits < MinBits:
 		r.fail(KeyTooSmall, fmt.Sprintf("the key has %d bits; less than %d bits is breakable", bits, MinBits), r.subj.replaceAdvice())
 	case bits < RecommendedBits:
-		r.warn(KeySmallerThan, fmt.Sprintf("the key has %d bits; the Spacelift docs generate 4096-bit keys and %d bits is the current minimum recommendation", bits, RecommendedBits),
+		r.warn(KeySmallerThan, fmt.Sprintf("the key has %d bits; the Spacelift docs generate %d-bit keys", bits, RecommendedBits),
 			r.subj.replaceAdvice())
 	}
 }

@@ -151,3 +151,16 @@ func requireOpenSSL(t *testing.T) {
 		t.Fatalf("openssl is needed to compare with the documented commands: %v", err)
 	}
 }
+
+// TestKeySizeBoundary: the docs generate 4096-bit keys, so 3072 bits (enough
+// by today's advice) still warns, and 4096 does not.
+func TestKeySizeBoundary(t *testing.T) {
+	r := rsakey.Decode(kt.B64(kt.PKCS8PEM(t, kt.GenerateRSA(t, 3072))))
+	if w, ok := r.Worst(); !ok || w.Kind != rsakey.KeySmallerThan || w.Severity != rsakey.Warn || !strings.Contains(w.Message, "4096") {
+		t.Fatalf("a 3072-bit key: %+v", r.Findings)
+	}
+	k4096, _, _ := keys(t)
+	if w, ok := rsakey.Decode(kt.B64(kt.PKCS8PEM(t, k4096))).Worst(); ok {
+		t.Fatalf("a 4096-bit key: %s", w.Message)
+	}
+}
