@@ -29,6 +29,9 @@ type connectCheck struct {
 	// trust returns the roots to verify the broker against; nil means
 	// what Spacelift's services trust (defaultTrust).
 	trust func() Trust
+	// fromWorker is set when the check runs from a worker's network
+	// (worker.mqtt), where every path to the broker must work.
+	fromWorker bool
 }
 
 // Trust is what a connection verifies the broker's certificate against:
@@ -58,6 +61,10 @@ type ConnectOptions struct {
 	// only); zero values keep the defaults.
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 	IoTPort    string
+	// FromWorker says the check runs from a worker's network: an IoT Core
+	// endpoint it cannot reach fails there (from the server's side it
+	// only warns).
+	FromWorker bool
 }
 
 // Connect runs mqtt.connect's logic for the configuration's broker: the
@@ -70,7 +77,7 @@ func Connect(ctx context.Context, cfg *config.Config, o ConnectOptions) checks.R
 	if o.IoTPort != "" {
 		d.iotPort = o.IoTPort
 	}
-	c := &connectCheck{cfg: cfg, stage: o.Stage, d: d, trust: o.Trust}
+	c := &connectCheck{cfg: cfg, stage: o.Stage, d: d, trust: o.Trust, fromWorker: o.FromWorker}
 	return c.run(ctx)
 }
 
@@ -116,9 +123,15 @@ func (a *attempt) result(r checks.Result) checks.Result {
 }
 
 // unreachable reports a DNS, TCP or silent-listener problem: a warning
-// before a built-in broker exists, a failure otherwise.
+// before a built-in broker exists, and for IoT Core from the server's side
+// (only workers speak MQTT to it: Spacelift's services reach IoT Core
+// through the AWS API); a failure otherwise.
 func (a *attempt) unreachable(advice, format string, args ...any) checks.Result {
 	msg := fmt.Sprintf(format, args...)
+	if Broker(a.c.cfg) == "iotcore" && !a.c.fromWorker {
+		return a.result(checks.Warnf(advice+" Only the workers speak MQTT to IoT Core (Spacelift's services reach it through the AWS API), so the path that matters is the workers': run `spacectl-preflight check --target worker` on a worker's host.",
+			"%s (from here: only workers connect to IoT Core's MQTT endpoint)", msg))
+	}
 	if a.builtinBeforeInstall() {
 		return a.result(checks.Warnf(
 			"Expected before installation: the built-in broker runs inside the Spacelift server, which does not exist yet. After installing, run again with --stage post-install; then "+lowerFirst(advice),

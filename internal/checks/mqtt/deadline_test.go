@@ -1,10 +1,15 @@
 package mqtt
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
@@ -51,11 +56,21 @@ func TestUnreachableBrokerByStageWithinDeadline(t *testing.T) {
 	}
 }
 
-// IoT Core exists before Spacelift is installed, so an unreachable IoT
-// endpoint fails in either stage.
-func TestUnreachableIoTCoreFailsPreInstall(t *testing.T) {
-	o := runConnect(t, map[string]string{BrokerType: "iotcore", BrokerEndpoint: testsvc.ClosedAddr(t)}, checks.PreInstall, 2*time.Second, noDNS(t))
-	msgtest.Expect(t, ConnectID, o, checks.Fail, "connection refused")
+// Only workers speak MQTT to IoT Core (the services use the AWS API), so
+// from the server's side an unreachable IoT endpoint warns, in either
+// stage, and points at the worker target; worker.mqtt fails on it.
+func TestUnreachableIoTCoreWarnsFromTheServerSide(t *testing.T) {
+	for _, stage := range []checks.Stage{checks.PreInstall, checks.PostInstall} {
+		o := runConnect(t, map[string]string{BrokerType: "iotcore", BrokerEndpoint: testsvc.ClosedAddr(t)}, stage, 2*time.Second, noDNS(t))
+		msgtest.Expect(t, ConnectID, o, checks.Warn, "connection refused", "only workers connect", "--target worker")
+	}
+	cfg := msgtest.Config(t, map[string]string{BrokerType: "iotcore", BrokerEndpoint: "localhost"}, Backend{}, queue.Backend{}, awsenv.Backend{}, configcheck.Backend{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res := Connect(ctx, cfg, ConnectOptions{Stage: checks.PostInstall, FromWorker: true, IoTPort: port(testsvc.ClosedAddr(t))})
+	if res.Status != checks.Fail || !strings.Contains(res.Message, "connection refused") {
+		t.Errorf("from a worker, an unreachable IoT Core: %s: %s", res.Status, res.Message)
+	}
 }
 
 func TestConnectDisabledWithoutEndpoint(t *testing.T) {

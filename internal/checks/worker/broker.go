@@ -19,6 +19,7 @@ func brokerCheck(ctx context.Context, cfg *config.Config, d deps, tr trust) chec
 	}
 	res := mqtt.Connect(ctx, cfg, mqtt.ConnectOptions{
 		Stage:      checks.PostInstall,
+		FromWorker: true,
 		Trust:      func() mqtt.Trust { return mqtt.Trust{Pool: tr.pool, Describe: tr.describe, UserCA: tr.userCA} },
 		LookupHost: d.lookupHost,
 		IoTPort:    d.iotPort,
