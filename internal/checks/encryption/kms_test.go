@@ -128,7 +128,7 @@ func TestKMSSigningKey(t *testing.T) {
 	}{
 		{"rsa 4096", sign4096.arn, checks.Pass, []string{"RSA 4096-bit SIGN_VERIFY", "Sign and Verify"}},
 		{"rsa 4096 by alias", sign4096.alias, checks.Warn, []string{"alias"}},
-		{"rsa 2048", sign2048.arn, checks.Warn, []string{"RSA_2048", "RSA_4096"}},
+		{"rsa 2048", sign2048.arn, checks.Fail, []string{"RSA_2048", "RSA_4096"}},
 		{"ecc key", ecc.arn, checks.Fail, []string{"ECC_NIST_P256", "RSA key"}},
 		{"symmetric key", sym.arn, checks.Fail, []string{"usage ENCRYPT_DECRYPT", "must be SIGN_VERIFY"}},
 		{"disabled", disabled.arn, checks.Fail, []string{"Disabled", "enable-key"}},

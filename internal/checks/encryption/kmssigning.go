@@ -77,9 +77,11 @@ func (b *backend) kmsSigningKey(ctx context.Context) checks.Result {
 	return rep.Result(fmt.Sprintf("KMS key %s is an enabled RSA %d-bit SIGN_VERIFY key in %s; GetPublicKey, Sign and Verify work", t.arn, pub.N.BitLen(), t.region))
 }
 
-// checkSigningSpec applies the spec rules: RSA_4096 as the official module
-// creates it; another RSA size works for RS256 but differs; anything else
-// cannot sign RS256 JWTs.
+// checkSigningSpec applies the spec rules: a SIGN_VERIFY key of spec
+// RSA_4096, as the official modules create it. Another RSA size could sign
+// RS256 JWTs, but no source says Spacelift accepts it, and replacing the
+// key is free only before the first start, so it fails now rather than
+// after tokens exist.
 func checkSigningSpec(usage types.KeyUsageType, spec types.KeySpec, arn string, rep *checks.Verdict) {
 	if usage != types.KeyUsageTypeSignVerify {
 		rep.Fail("", signingKeyAdvice, "KMS key %s has usage %s; the signing key must be SIGN_VERIFY", arn, usage)
@@ -87,8 +89,8 @@ func checkSigningSpec(usage types.KeyUsageType, spec types.KeySpec, arn string, 
 	switch {
 	case spec == types.KeySpecRsa4096:
 	case strings.HasPrefix(string(spec), "RSA_"):
-		rep.Warn("", signingKeyAdvice+" Only before Spacelift's first start: tokens signed with the old key stop verifying.",
-			"KMS key %s is %s; the official module creates RSA_4096 signing keys", arn, spec)
+		rep.Fail("", signingKeyAdvice+" Do it before Spacelift's first start: tokens signed with the old key stop verifying.",
+			"KMS key %s is %s; Spacelift's signing key is RSA_4096, as the official modules create it", arn, spec)
 	default:
 		rep.Fail("", signingKeyAdvice, "KMS key %s has spec %s; Spacelift signs JWTs with an RSA key (RSA_4096)", arn, spec)
 	}
