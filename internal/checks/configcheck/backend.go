@@ -88,6 +88,9 @@ func (Backend) Review(cfg *config.Config, r *checks.Review) {
 	reviewNetwork(cfg, r)
 	reviewIdentity(cfg, r)
 	r.Implied(cfg, LicenseType, "set it explicitly; the official v3 modules use jwt")
+	if cfg.Has(AdminUsername) && cfg.Has(AdminPassword) {
+		r.Compat.Detail("admin login", "ADMIN_USERNAME and ADMIN_PASSWORD are set, so /admin-login is enabled: it is meant for the first setup; consider removing both once SSO works")
+	}
 	if cfg.Has(AdminUsername) != cfg.Has(AdminPassword) {
 		r.Compat.Warn(AdminUsername, "set both to enable the initial admin login, or neither",
 			"only one of ADMIN_USERNAME and ADMIN_PASSWORD is set, so /admin-login stays disabled")

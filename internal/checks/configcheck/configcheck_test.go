@@ -155,6 +155,8 @@ func TestValues(t *testing.T) {
 		{"mysql url", map[string]string{postgres.DatabaseURL: "mysql://u:p@db:3306/x"}, checks.Fail, postgres.DatabaseURL, ""},
 		{"license not jwt", map[string]string{configcheck.LicenseToken: "abc"}, checks.Fail, configcheck.LicenseToken, "not a JWT"},
 		{"webhooks mismatch", map[string]string{configcheck.WebhooksEndpoint: "https://other/webhooks"}, checks.Warn, configcheck.WebhooksEndpoint, "official modules set"},
+		{"mqtt on the server's own name", map[string]string{configcheck.ServerDomain: "spacelift.example.com", mqtt.BrokerEndpoint: "tls://Spacelift.example.com:1984"},
+			checks.Warn, mqtt.BrokerEndpoint, "is SERVER_DOMAIN"},
 		{"mqtt trailing dot", map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com.:1984"}, checks.Fail, mqtt.BrokerEndpoint, "ends with a dot"},
 		{"root CAs not base64", map[string]string{rootcas.Var: "not base64!"}, checks.Fail, rootcas.Var, "not base64"},
 		{"root CAs file missing", map[string]string{rootcas.FileVar: "/nonexistent/cas.b64"}, checks.Fail, rootcas.FileVar, "cannot be read"},
@@ -177,6 +179,20 @@ func TestValues(t *testing.T) {
 				t.Errorf("details for %s = %q, want %q", c.varName, d, c.text)
 			}
 		})
+	}
+}
+
+// A built-in broker port other than 1984 is information, not a problem.
+func TestMQTTPortOtherThan1984IsNoted(t *testing.T) {
+	r := Values(with(map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com:8883"}))
+	if r.Status != checks.Pass {
+		t.Fatalf("status %s: %s", r.Status, r.Message)
+	}
+	if d, ok := r.Details.Get("MQTT broker port"); !ok || !strings.Contains(d, "8883: not 1984") {
+		t.Errorf("no note about the port: %v", r.Details)
+	}
+	if _, ok := Values(with(map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com:1984"})).Details.Get("MQTT broker port"); ok {
+		t.Error("port 1984 is noted")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
@@ -136,8 +137,16 @@ func reviewEndpoint(cfg *config.Config, r *checks.Review) {
 		r.Values.Fail(BrokerEndpoint, "use tls://HOST:PORT, e.g. tls://spacelift-mqtt.example.com:1984", "%s has no port", secret.ShowURL(ep))
 		return
 	}
-	if port == "1983" {
+	switch port {
+	case "1983":
 		r.Values.Fail(BrokerEndpoint, "use another port; the official modules use 1984", "port 1983 is reserved for Spacelift's HTTP server")
+	case "1984":
+	default:
+		r.Values.Detail("MQTT broker port", port+": not 1984, the port the Helm chart and the official modules give the built-in broker; the server's broker listener and the load balancer must use it too")
+	}
+	if host, _, _ := net.SplitHostPort(hostport); host != "" && strings.EqualFold(host, cfg.Get(configcheck.ServerDomain)) {
+		r.Values.Warn(BrokerEndpoint, "give the broker a hostname of its own (the official modules' mqtt_broker_domain), unless the load balancer behind "+host+" deliberately forwards port "+port+" to the broker as TCP passthrough",
+			"the broker's host %s is SERVER_DOMAIN: the same name must then route both HTTPS and MQTT", host)
 	}
 	if lvl := cfg.Get(BuiltinLogLevel); lvl != "" && lvl != "debug" && lvl != "info" && lvl != "warn" && lvl != "error" {
 		r.Values.Warn(BuiltinLogLevel, "use error (the default) unless support asks otherwise", "%q is not one of debug, info, warn, error", lvl)

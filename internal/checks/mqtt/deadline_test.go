@@ -9,8 +9,8 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
-	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
