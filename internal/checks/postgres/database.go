@@ -50,6 +50,9 @@ type dbContents struct {
 	relSample []string
 	markers   []string
 	schemas   []string
+	// extensions are name and version of every installed extension, for
+	// information: no source documents one Spacelift needs.
+	extensions []string
 }
 
 func readContents(ctx context.Context, c *pgx.Conn) (dbContents, error) {
@@ -60,7 +63,10 @@ func readContents(ctx context.Context, c *pgx.Conn) (dbContents, error) {
 	if err := c.QueryRow(ctx, userRelations, sampleSize, spaceliftMarkers).Scan(&d.relCount, &d.relSample, &d.markers); err != nil {
 		return d, err
 	}
-	err := c.QueryRow(ctx, userSchemas).Scan(&d.schemas)
+	if err := c.QueryRow(ctx, userSchemas).Scan(&d.schemas); err != nil {
+		return d, err
+	}
+	err := c.QueryRow(ctx, "SELECT COALESCE(array_agg(extname || ' ' || extversion ORDER BY extname), '{}') FROM pg_extension").Scan(&d.extensions)
 	return d, err
 }
 
@@ -102,6 +108,9 @@ func databaseVerdict(d dbContents) checks.Result {
 	}
 	if len(d.schemas) > 0 {
 		res.Details.Add("other schemas", strings.Join(d.schemas, ", "))
+	}
+	if len(d.extensions) > 0 {
+		res.Details.Add("extensions", strings.Join(d.extensions, ", ")+" (information only: Spacelift documents no extension it needs)")
 	}
 	return res
 }

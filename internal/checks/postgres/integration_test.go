@@ -284,6 +284,10 @@ func TestDatabase(t *testing.T) {
 				t.Fatalf("message does not say %q\n%s", tc.msg, describe(r))
 			}
 			wantDetail(t, r, "install", tc.install)
+			// Every database has plpgsql: the extensions are listed, as information.
+			if ext, _ := r.Details.Get("extensions"); !strings.HasPrefix(ext, "plpgsql 1.0") || !strings.Contains(ext, "information only") {
+				t.Fatalf("extensions = %q\n%s", ext, describe(r))
+			}
 		})
 	}
 }
