@@ -1,4 +1,4 @@
-// Package server holds server.health, the post-install check that the
+// Package server holds server.health, the check that (after installation) the
 // Spacelift server answers on https://SERVER_DOMAIN/health with a
 // certificate workers trust.
 package server
@@ -36,6 +36,9 @@ type deps struct {
 	// plus ADDITIONAL_ROOT_CAS.
 	rootCAs *x509.CertPool
 	now     func() time.Time
+	// lookupHost resolves SERVER_DOMAIN before installation; nil means
+	// the system resolver.
+	lookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 // Backend is the Spacelift server itself, once installed.
@@ -58,8 +61,8 @@ func (Backend) Review(*config.Config, *checks.Review) {}
 // Endpoints implements checks.Backend: configcheck records SERVER_DOMAIN.
 func (Backend) Endpoints(*config.Config, *checks.EndpointSet) {}
 
-// Register implements checks.Backend: server.health, disabled before
-// installation.
+// Register implements checks.Backend: server.health, which before
+// installation only resolves SERVER_DOMAIN.
 func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options) {
 	register(p, cfg, opts, deps{now: time.Now})
 }
@@ -67,26 +70,60 @@ func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options)
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, d deps) {
 	c := checks.Check{ID: HealthID, Title: "The Spacelift server answers on https://SERVER_DOMAIN/health",
 		Run: func(ctx context.Context) checks.Result { return health(ctx, cfg, d) }}
-	switch {
-	case opts.Stage != checks.PostInstall:
-		c.Disabled = "runs with --stage post-install: before installation there is no Spacelift server to ask"
-	case !cfg.Has(configcheck.ServerDomain):
+	if opts.Stage != checks.PostInstall {
+		c.Run = func(ctx context.Context) checks.Result { return resolves(ctx, cfg, d) }
+	}
+	if !cfg.Has(configcheck.ServerDomain) {
 		c.Disabled = "SERVER_DOMAIN is not set"
 	}
 	p.Add(c, publicAPICheck(cfg, opts, d))
 }
 
-func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
-	domain := strings.TrimSpace(cfg.Get(configcheck.ServerDomain))
+// serverDomain is SERVER_DOMAIN as a host[:port] (a scheme or trailing
+// slash, which config.values reports, tolerated) and its host.
+func serverDomain(cfg *config.Config) (domain, host string) {
+	domain = strings.TrimSpace(cfg.Get(configcheck.ServerDomain))
 	if i := strings.Index(domain, "://"); i >= 0 {
 		domain = domain[i+3:]
 	}
 	domain = strings.TrimSuffix(domain, "/")
-	url := "https://" + domain + "/health"
-	host := domain
+	host = domain
 	if h, _, err := net.SplitHostPort(domain); err == nil {
 		host = h
 	}
+	return domain, host
+}
+
+// resolves is server.health before installation: there is no server to
+// ask yet, but the name workers, browsers and VCS webhooks will use may
+// already resolve. Not resolving only warns: the record is often created
+// with the load balancer, during installation.
+func resolves(ctx context.Context, cfg *config.Config, d deps) checks.Result {
+	_, host := serverDomain(cfg)
+	lookup := d.lookupHost
+	if lookup == nil {
+		lookup = net.DefaultResolver.LookupHost
+	}
+	inner, cancel := checks.ReserveForReport(ctx)
+	defer cancel()
+	addrs, err := lookup(inner, host)
+	stage := checks.KV("stage", "pre-install: only the name is resolved; run again with --stage post-install to check the server")
+	if err != nil {
+		why := rootCause(err)
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			why = "no such host"
+		}
+		return checks.Warnf("Create the DNS record of "+host+" pointing at the load balancer in front of the Spacelift server (expected to be missing until it exists); workers, browsers and VCS webhooks all reach Spacelift through this name.",
+			"SERVER_DOMAIN %s does not resolve from here (%s)", host, why).With(checks.KV("host", host), stage)
+	}
+	return checks.Passf("SERVER_DOMAIN %s resolves to %s; the server itself is checked after installation (--stage post-install)", host, strings.Join(addrs, ", ")).
+		With(checks.KV("host", host), checks.KV("addresses", strings.Join(addrs, ", ")), stage)
+}
+
+func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
+	domain, host := serverDomain(cfg)
+	url := "https://" + domain + "/health"
 	hp := d.https(cfg)
 	defer hp.client.CloseIdleConnections()
 	client, rootsDesc := hp.client, hp.roots

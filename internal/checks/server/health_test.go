@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -146,10 +147,25 @@ func TestHealthTrustsAdditionalRootCAs(t *testing.T) {
 	msgtest.Expect(t, HealthID, o, checks.Pass, "trusted roots: system roots plus 1 CA certificate(s) from ADDITIONAL_ROOT_CAS")
 }
 
+// Before installation server.health only resolves SERVER_DOMAIN: a name
+// that does not resolve (yet) warns, and nothing connects to it.
+func TestHealthBeforeInstallResolvesTheName(t *testing.T) {
+	o := run(t, "localhost", checks.PreInstall, deps{now: time.Now}, 2*time.Second)
+	msgtest.Expect(t, HealthID, o, checks.Pass, "SERVER_DOMAIN localhost resolves to", "--stage post-install")
+	var asked []string
+	d := deps{now: time.Now, lookupHost: func(_ context.Context, host string) ([]string, error) {
+		asked = append(asked, host)
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}}
+	o = run(t, "https://spacelift.example.com/", checks.PreInstall, d, time.Second)
+	msgtest.Expect(t, HealthID, o, checks.Warn, "spacelift.example.com does not resolve from here (no such host)", "Create the DNS record")
+	if len(asked) != 1 || asked[0] != "spacelift.example.com" {
+		t.Errorf("looked up %q", asked)
+	}
+}
+
 func TestHealthDisabled(t *testing.T) {
-	o := run(t, "spacelift.example.com", checks.PreInstall, deps{now: time.Now}, time.Second)
-	msgtest.Expect(t, HealthID, o, checks.Skip, "--stage post-install")
-	o = run(t, "", checks.PostInstall, deps{now: time.Now}, time.Second)
+	o := run(t, "", checks.PostInstall, deps{now: time.Now}, time.Second)
 	msgtest.Expect(t, HealthID, o, checks.Skip, "SERVER_DOMAIN is not set")
 }
 
