@@ -73,6 +73,12 @@ type Options struct {
 	ReadOnly bool
 	Stage    Stage
 	Logger   *slog.Logger
+
+	// ProbeAllBuckets lets the storage checks write probe objects in the
+	// states and modules buckets too. They spare them by default: those
+	// hold Terraform state and modules, which Spacelift must never lose.
+	// ReadOnly still wins.
+	ProbeAllBuckets bool
 }
 
 // Plan collects the checks of one run, in registry order, the cleanup

@@ -137,7 +137,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 		}
 	}
 	log.Debug("configuration loaded", "files", strings.Join(cfg.Files, ","), "variables", len(cfg.Names()),
-		"target", rs.Target, "concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "stage", rs.Stage)
+		"target", rs.Target, "concurrency", rs.Concurrency, "timeout", rs.Timeout.String(), "checkTimeout", rs.CheckTimeout.String(), "readOnly", rs.ReadOnly, "probeAllBuckets", rs.ProbeAllBuckets, "stage", rs.Stage)
 	return &prepared{cfg: cfg, settings: rs, outputs: outputs, plan: plan, scrubber: sc, log: log}, nil
 }
 
@@ -145,7 +145,7 @@ func prepare(o *CheckOptions) (*prepared, error) {
 // serve builds a new plan for each run: a plan's shared clients are
 // closed when its run ends.
 func buildPlan(s *Streams, cfg *config.Config, rs config.RunSettings, log *slog.Logger) *checks.Plan {
-	return checks.Build(s.backendsFor(rs.Target), cfg, checks.Options{ReadOnly: rs.ReadOnly, Stage: stage(rs), Logger: log})
+	return checks.Build(s.backendsFor(rs.Target), cfg, checks.Options{ReadOnly: rs.ReadOnly, ProbeAllBuckets: rs.ProbeAllBuckets, Stage: stage(rs), Logger: log})
 }
 
 // namedSecrets names each configured secret after its variable, so

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -87,16 +89,17 @@ func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][2]string{
-		"concurrency":  {"5", "environment $SPACECTL_PREFLIGHT_CONCURRENCY"},
-		"timeout":      {"1m30s", "environment $SPACECTL_PREFLIGHT_TIMEOUT"},
-		"checkTimeout": {"5s", "flag --check-timeout"},
-		"readOnly":     {"true", "yaml preflight.readOnly"},
-		"target":       {"server", "default"},
-		"stage":        {"pre-install", "default"},
-		"failOn":       {"fail", "default"},
-		"only":         {"config.*", "flag --only"},
-		"skip":         {"", "default"},
-		"maxInputSize": {"20MiB", "flag --max-input-size"},
+		"concurrency":     {"5", "environment $SPACECTL_PREFLIGHT_CONCURRENCY"},
+		"timeout":         {"1m30s", "environment $SPACECTL_PREFLIGHT_TIMEOUT"},
+		"checkTimeout":    {"5s", "flag --check-timeout"},
+		"readOnly":        {"true", "yaml preflight.readOnly"},
+		"probeAllBuckets": {"false", "default"},
+		"target":          {"server", "default"},
+		"stage":           {"pre-install", "default"},
+		"failOn":          {"fail", "default"},
+		"only":            {"config.*", "flag --only"},
+		"skip":            {"", "default"},
+		"maxInputSize":    {"20MiB", "flag --max-input-size"},
 	}
 	got := settingSources(rs)
 	table := config.Settings()
@@ -114,5 +117,50 @@ func TestBundleListsEverySettingWithItsLayer(t *testing.T) {
 	}
 	if g := got[len(table)]; g.Name != "checkTimeouts.postgres.latency" || g.Value != "5s" || g.Source != "yaml preflight.checks" {
 		t.Errorf("deadline: %+v", g)
+	}
+}
+
+// optionsProbe is a synthetic backend whose one check reports whether its
+// plan may write in every bucket.
+type optionsProbe struct{ readOnlyProbe }
+
+func (optionsProbe) Register(p *checks.Plan, _ *config.Config, opts checks.Options) {
+	p.Add(checks.Check{ID: "probe.mode", Title: "Reports the plan's options", Run: func(context.Context) checks.Result {
+		return checks.Passf("probeAllBuckets=%t", opts.ProbeAllBuckets)
+	}})
+}
+
+// TestProbeAllBucketsReachesTheChecks: the setting, from each layer, is
+// what the backends see when they build their checks.
+func TestProbeAllBucketsReachesTheChecks(t *testing.T) {
+	cfg := writeProbeConfig(t)
+	yes := t.TempDir() + "/yes.yaml"
+	writeFile(t, yes, "probe:\n  label: x\npreflight:\n  probeAllBuckets: true\n")
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"-c", cfg}, "probeAllBuckets=false"},
+		{nil, []string{"-c", cfg, "--probe-all-buckets"}, "probeAllBuckets=true"},
+		{map[string]string{"SPACECTL_PREFLIGHT_PROBE_ALL_BUCKETS": "true"}, []string{"-c", cfg}, "probeAllBuckets=true"},
+		{nil, []string{"-c", yes}, "probeAllBuckets=true"},
+		{nil, []string{"-c", yes, "--probe-all-buckets=false"}, "probeAllBuckets=false"},
+	} {
+		args := append([]string{"check", "--only", "probe.*", "-o", "json"}, c.args...)
+		code, out, errOut := runWith(t, []checks.Backend{optionsProbe{}}, c.env, args...)
+		var r jsonOut
+		if err := json.Unmarshal([]byte(out), &r); code != ExitOK || err != nil {
+			t.Fatalf("%v: exit %d, %v\n%s", args, code, err, errOut)
+		}
+		got := ""
+		for _, e := range r.Results {
+			if e.ID == "probe.mode" {
+				got = e.Message
+			}
+		}
+		if got != c.want {
+			t.Errorf("%v %v: the check saw %q, want %q", c.env, args, got, c.want)
+		}
 	}
 }

@@ -74,6 +74,9 @@ func Settings() []Setting {
 		{Key: "readOnly", Flag: "read-only", Env: EnvSettingPrefix + "READ_ONLY",
 			Doc: "never write: no probe objects, messages or DDL",
 			typ: settingField(boolKind(), false, func(v *SettingValues) *bool { return &v.ReadOnly })},
+		{Key: "probeAllBuckets", Flag: "probe-all-buckets", Env: EnvSettingPrefix + "PROBE_ALL_BUCKETS",
+			Doc: "also write probe objects in the states and modules buckets, skipped by default as they hold Terraform state and modules",
+			typ: settingField(boolKind(), false, func(v *SettingValues) *bool { return &v.ProbeAllBuckets })},
 		{Key: "target", Flag: "target", Env: EnvSettingPrefix + "TARGET",
 			Doc: "what to check: server (Spacelift's dependencies) or worker (a private worker pool, run on its host or in its cluster)",
 			typ: settingField(oneOfKind(TargetServer, TargetWorker), TargetServer, func(v *SettingValues) *string { return &v.Target })},
@@ -119,6 +122,10 @@ type SettingValues struct {
 	FailOn       string // one of Choices() of "failOn"
 	Only, Skip   []string
 	MaxInputSize int64 // bytes
+
+	// ProbeAllBuckets lets the storage write probes into the states and
+	// modules buckets, which they spare by default.
+	ProbeAllBuckets bool
 }
 
 // RunSettings are the settings after layering, lowest first: defaults <

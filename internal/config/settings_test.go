@@ -134,16 +134,17 @@ func kebab(key string) string {
 // flag) and how the bundle shows it. Every setting needs one, so a new
 // setting is covered by TestSettingPrecedence.
 var samples = map[string]struct{ yaml, env, flag, wantYAML, wantEnv, wantFlag string }{
-	"concurrency":  {"7", "5", "3", "7", "5", "3"},
-	"timeout":      {"2m", "90s", "45s", "2m0s", "1m30s", "45s"},
-	"checkTimeout": {"10s", "20s", "5s", "10s", "20s", "5s"},
-	"readOnly":     {"true", "false", "true", "true", "false", "true"},
-	"target":       {"worker", "server", "worker", "worker", "server", "worker"},
-	"stage":        {"post-install", "pre-install", "post-install", "post-install", "pre-install", "post-install"},
-	"failOn":       {"warn", "fail", "warn", "warn", "fail", "warn"},
-	"only":         {`["a.*", "b.c"]`, "d.*,e.f", "g.*", "a.*,b.c", "d.*,e.f", "g.*"},
-	"skip":         {`["x.*"]`, "y.*", "z.*", "x.*", "y.*", "z.*"},
-	"maxInputSize": {"20MiB", "30mb", "40 KiB", "20MiB", "30000000B", "40KiB"},
+	"concurrency":     {"7", "5", "3", "7", "5", "3"},
+	"timeout":         {"2m", "90s", "45s", "2m0s", "1m30s", "45s"},
+	"checkTimeout":    {"10s", "20s", "5s", "10s", "20s", "5s"},
+	"readOnly":        {"true", "false", "true", "true", "false", "true"},
+	"probeAllBuckets": {"true", "false", "true", "true", "false", "true"},
+	"target":          {"worker", "server", "worker", "worker", "server", "worker"},
+	"stage":           {"post-install", "pre-install", "post-install", "post-install", "pre-install", "post-install"},
+	"failOn":          {"warn", "fail", "warn", "warn", "fail", "warn"},
+	"only":            {`["a.*", "b.c"]`, "d.*,e.f", "g.*", "a.*,b.c", "d.*,e.f", "g.*"},
+	"skip":            {`["x.*"]`, "y.*", "z.*", "x.*", "y.*", "z.*"},
+	"maxInputSize":    {"20MiB", "30mb", "40 KiB", "20MiB", "30000000B", "40KiB"},
 }
 
 // TestSettingPrecedence: defaults < YAML < environment < flags, for every

@@ -77,6 +77,24 @@ func runWith(t *testing.T, cfg *config.Config, opts checks.Options, sm seams, ro
 	return m
 }
 
+// sparedByDefault states the write-probe rule independently of the code:
+// a default run writes nothing in the states and modules buckets.
+func sparedByDefault(purpose string) bool { return purpose == "states" || purpose == "modules" }
+
+// expectBucketsPass asserts that every bucket check passed: after the
+// whole write probe (each fragment in its message) where a default run
+// writes one, and saying it wrote none in the states and modules buckets.
+func expectBucketsPass(t *testing.T, outs map[string]checks.Outcome, fragments ...string) {
+	t.Helper()
+	for _, p := range purposes() {
+		if sparedByDefault(p) {
+			expect(t, outs, "storage.bucket."+p, checks.Pass, "exists and is reachable (no probe object written: it holds Terraform", "--probe-all-buckets writes one")
+			continue
+		}
+		expect(t, outs, "storage.bucket."+p, checks.Pass, fragments...)
+	}
+}
+
 func bucketIDs() []string {
 	ids := make([]string, len(Buckets()))
 	for i, b := range Buckets() {

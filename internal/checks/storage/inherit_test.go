@@ -57,7 +57,7 @@ func TestGCSEmulatorAndKeyFileOnlyInTheShell(t *testing.T) {
 	names := g.createAll(t, false)
 	t.Setenv(GoogleCredentials, g.keyFile)
 	cfg := loadWithShell(t, merge(bucketVars(names), map[string]string{TypeVar: "gcp"}))
-	outs := run(t, cfg, checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, cfg, checks.Options{ProbeAllBuckets: true}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass, "pre-signed URL", "pre-signed PUT URL")
 	expectDetail(t, r, "endpoint", "http://"+g.host)
 	expectDetail(t, r, "endpoint from", "STORAGE_EMULATOR_HOST from $STORAGE_EMULATOR_HOST (process environment)")
@@ -76,7 +76,7 @@ func TestAzureCredentialsOnlyInTheShell(t *testing.T) {
 
 	t.Setenv(AzureStorageKey, a.key)
 	t.Setenv(AzureConnectionString, "")
-	outs := run(t, loadWithShell(t, merge(base, map[string]string{AzureAccountURL: a.url})), checks.Options{}, seams{}, "storage.bucket.states")
+	outs := run(t, loadWithShell(t, merge(base, map[string]string{AzureAccountURL: a.url})), checks.Options{ProbeAllBuckets: true}, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Pass, "pre-signed PUT URL")
 	expectDetail(t, r, "endpoint", a.url)
 	expectDetail(t, r, "credentials", "shared key (AZURE_STORAGE_KEY from $AZURE_STORAGE_KEY (process environment))")

@@ -91,8 +91,8 @@ func (s *suite) bucketCheck(ctx context.Context, b Bucket) checks.Result {
 	return res
 }
 
-// probe runs the bucket steps: exists, then (unless read-only) put, get,
-// pre-signed GET, delete.
+// probe runs the bucket steps: exists, then (unless read-only, or the
+// bucket is spared: spared.go) put, get, pre-signed GET, delete.
 func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 	be, err := s.backend(ctx)
 	if err != nil {
@@ -125,9 +125,20 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
 				With(notes...).With(base()...)
 		}
+		if why := s.spared(nb); why != "" {
+			// Spacelift's policy grants the listing on the states and
+			// modules buckets, so its denial is a problem of its own.
+			return checks.Warnf(fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there), and it lets this check confirm the bucket.", action, arn),
+				"bucket %s: could not confirm it exists: HeadBucket was denied, and no probe object is written here (%s; %s writes one)", bucket, why, sparedFlag).
+				With(checks.KV(sparedDetail())).With(notes...).With(base()...)
+		}
 	}
 	if s.opts.ReadOnly {
 		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base()...)
+	}
+	if why := s.spared(nb); why != "" {
+		return checks.Passf("bucket %s exists and is reachable (no probe object written: %s; %s writes one)", bucket, why, sparedFlag).
+			With(checks.KV(sparedDetail())).With(base()...)
 	}
 	res := s.writeProbe(ctx, be, nb)
 	res = res.With(base()...).With(notes...)

@@ -37,7 +37,7 @@ func TestFullSDKErrorIsInTheDebugLog(t *testing.T) {
 		MinioSecretAccessKey: "spt-secret-key", MinioUseSSL: "false", "OBJECT_STORAGE_BUCKET_STATES": "states",
 	})
 	var log bytes.Buffer
-	opts := checks.Options{Logger: slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	opts := checks.Options{ProbeAllBuckets: true, Logger: slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	outs := run(t, cfg, opts, seams{}, "storage.bucket.states")
 	r := expect(t, outs, "storage.bucket.states", checks.Error, "WeirdServerError", "Run again with -v for the SDK's full error")
 	if strings.Contains(r.Message, tail) {
