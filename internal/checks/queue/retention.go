@@ -23,8 +23,12 @@ func (c *sqsCheck) checkRetention(v *checks.Verdict, attrs map[string]string) {
 	default:
 		v.Detail("retention", fmt.Sprintf("%s; documented: %d s", seconds(got), want))
 		if got != want {
+			effect := "a job nobody received within " + seconds(got) + " is deleted unprocessed"
+			if got > want {
+				effect = "a job nobody received within the module's " + seconds(want) + " stays and runs late instead of expiring"
+			}
 			v.Warn("", fmt.Sprintf("Set MessageRetentionPeriod=%d on the %s queue, as the official module does (`aws sqs set-queue-attributes --queue-url URL --attributes MessageRetentionPeriod=%d`).", want, c.queue.Name, want),
-				"messages are kept %s, but the official module keeps the %s queue's messages %s: a scheduled job nobody received within that time expires instead of running late", seconds(got), c.queue.Name, seconds(want))
+				"messages are kept %s, but the official module keeps the %s queue's messages %s: %s", seconds(got), c.queue.Name, seconds(want), effect)
 		}
 	}
 }

@@ -185,7 +185,7 @@ func TestSQSRetentionOfCronjobsWarnsTheRestIsReported(t *testing.T) {
 	})
 	outs := f.run(checks.Options{ReadOnly: true}, nil)
 	msgtest.Expect(t, "cronjobs", outs[SQSPrefix+"cronjobs"], checks.Warn,
-		"messages are kept 1209600 s (14 days), but the official module keeps the cronjobs queue's messages 3600 s (1 hour)",
+		"messages are kept 1209600 s (14 days), but the official module keeps the cronjobs queue's messages 3600 s (1 hour): a job nobody received within the module's 3600 s (1 hour) stays and runs late",
 		"MessageRetentionPeriod=3600", "retention: 1209600 s (14 days); documented: 3600 s")
 	msgtest.Expect(t, "async", outs[SQSPrefix+"async"], checks.Pass,
 		"retention: 86400 s (1 day); the official module keeps SQS's default", "receive wait time: 0 s; the official module sets 20 s")
