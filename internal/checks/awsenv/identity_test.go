@@ -13,6 +13,7 @@ import (
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/mqtt"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/queue"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/storage"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/telemetry"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 	"github.com/spacelift-io/spacectl-preflight/internal/testsvc/awsfake"
 )
@@ -33,7 +34,7 @@ var (
 
 // backends are the ones that declare AWS resources, plus awsenv itself.
 func backends() []checks.Backend {
-	return []checks.Backend{storage.Backend{}, encryption.Backend{}, queue.Backend{}, mqtt.Backend{}, awsenv.Backend{}}
+	return []checks.Backend{storage.Backend{}, encryption.Backend{}, queue.Backend{}, mqtt.Backend{}, telemetry.Backend{}, awsenv.Backend{}}
 }
 
 // kmsOnly is a configuration whose only AWS component is KMS encryption,
@@ -108,6 +109,45 @@ func TestIdentityPassesWithEveryPermission(t *testing.T) {
 	// named as not simulated, which is not a warning.
 	if !strings.Contains(msgtest.Text(o.Result), "drain (set SPACECTL_PREFLIGHT_AWS_ROLE_DRAIN") {
 		t.Errorf("the result does not say the drain was not simulated:\n%s", msgtest.Text(o.Result))
+	}
+}
+
+// OBS-003: with X-Ray telemetry, the server, drain and scheduler are each
+// simulated on xray:PutTraceSegments and cloudwatch:PutMetricData, on "*",
+// and each denied action fails by name. Without it, neither is simulated
+// (TestIdentityPassesWithEveryPermission counts the simulations).
+func TestIdentitySimulatesXRayTelemetryForEachServiceRole(t *testing.T) {
+	f := fakeIAM(t)
+	drain, scheduler := "arn:aws:iam::"+account+":role/spacelift-drain", "arn:aws:iam::"+account+":role/spacelift-scheduler"
+	allowAll(f, serverRole)
+	f.Allow(drain, []string{"kms:*", "xray:PutTraceSegments"}, "*")
+	allowAll(f, scheduler)
+	f.Deny(scheduler, []string{"xray:PutTraceSegments"}, "*")
+	o := identity(t, kmsOnly(map[string]string{telemetry.VendorVar: "AWS", telemetry.XRayDaemonAddress: "xray-daemon:2000",
+		awsenv.RoleDrain: drain, awsenv.RoleScheduler: scheduler}), 30*time.Second)
+	msgtest.Expect(t, awsenv.IdentityID, o, checks.Fail,
+		"drain: "+drain+" may not cloudwatch:PutMetricData (implicitDeny) on X-Ray telemetry (OBSERVABILITY_VENDOR=AWS) (*)",
+		"scheduler: "+scheduler+" may not xray:PutTraceSegments (explicitDeny) on X-Ray telemetry (OBSERVABILITY_VENDOR=AWS) (*)",
+		"Allow xray:PutTraceSegments on * in the IAM policy of "+scheduler,
+		"server: "+serverRole+" may perform all 8 actions on 3 resources")
+	text := msgtest.Text(o.Result)
+	if strings.Contains(text, "drain: "+drain+" may not xray:") || strings.Contains(text, "scheduler: "+scheduler+" may not cloudwatch:") {
+		t.Errorf("an allowed telemetry action is reported as denied:\n%s", text)
+	}
+	want := []string{"xray:PutTraceSegments", "cloudwatch:PutMetricData"}
+	for _, p := range []string{serverRole, drain, scheduler} {
+		n := 0
+		for _, s := range f.Simulations() {
+			if s.Principal == p && s.Resources[0] == "*" {
+				n++
+				if !slices.Equal(s.Actions, want) {
+					t.Errorf("%s simulated %v on *, want %v", p, s.Actions, want)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d simulations on *, want 1", p, n)
+		}
 	}
 }
 

@@ -117,5 +117,22 @@ func reviewQueueURLs(cfg *config.Config, r *checks.Review) {
 		if region := cfg.Get(awsenv.Region); region != "" && strings.HasSuffix(u.Hostname(), ".amazonaws.com") && !strings.Contains(u.Hostname(), region) {
 			r.Values.Warn(q.Var, "use the queues in the region Spacelift runs in", "host %s is not in AWS_REGION %s", u.Hostname(), region)
 		}
+		reviewQueueAccount(cfg, q, raw, r)
 	}
+}
+
+// reviewQueueAccount warns when an AWS queue URL names another account
+// than AWS_ACCOUNT_ID (spec MQ-002): the official modules create the
+// queues in the installation's own account, and a queue of another account
+// works only if its own access policy lets Spacelift's roles in. A warning,
+// not a failure, because such a policy may exist. An emulator's URL names
+// no region and is left alone, as the region rule leaves it.
+func reviewQueueAccount(cfg *config.Config, q Queue, raw string, r *checks.Review) {
+	want := cfg.Get(awsenv.AccountID)
+	ref, ok := parseQueueURL(raw)
+	if want == "" || !ok || ref.region == "" || ref.account == want {
+		return
+	}
+	r.Values.Warn(q.Var, "use the queues in the account Spacelift runs in, or correct AWS_ACCOUNT_ID (`aws sts get-caller-identity` prints it)",
+		"queue %s is in account %s, but AWS_ACCOUNT_ID is %s", ref.name, ref.account, want)
 }

@@ -57,6 +57,8 @@ func (c *sqsCheck) run(ctx context.Context) checks.Result {
 	fifo := attrs["FifoQueue"] == "true"
 	c.checkFIFO(v, ref.name, fifo)
 	visibility := c.checkVisibility(v, attrs)
+	c.checkRetention(v, attrs)
+	reportWaitTime(v, attrs)
 	redrive := c.checkRedrive(v, attrs)
 	encryption := describeEncryption(attrs)
 	v.Detail("encryption", encryption)

@@ -68,7 +68,10 @@ func newQueues(t *testing.T, mutate mutation) *sqsFixture {
 	for _, name := range order {
 		q := queueByName(name)
 		exp := expect(name)
-		attrs := map[string]string{"VisibilityTimeout": strconv.Itoa(exp.visibility)}
+		attrs := map[string]string{"VisibilityTimeout": strconv.Itoa(exp.visibility), "ReceiveMessageWaitTimeSeconds": strconv.Itoa(moduleWaitTime)}
+		if exp.retention != 0 {
+			attrs["MessageRetentionPeriod"] = strconv.Itoa(exp.retention)
+		}
 		qname := prefix + "-" + name
 		if q.FIFO {
 			attrs["FifoQueue"] = "true"
@@ -161,7 +164,31 @@ func TestSQSCorrectQueuesPassAndProbeLeavesNothing(t *testing.T) {
 	msgtest.Expect(t, SQSPrefix+"async-fifo", outs[SQSPrefix+"async-fifo"], checks.Pass, "FIFO", "redrive to "+lastPart(f.urls["dlq-fifo"]))
 	msgtest.Expect(t, SQSPrefix+"iot", outs[SQSPrefix+"iot"], checks.Pass, "45 s")
 	msgtest.Expect(t, SQSPrefix+"webhooks", outs[SQSPrefix+"webhooks"], checks.Pass, "600 s")
-	msgtest.Expect(t, SQSPrefix+"dlq", outs[SQSPrefix+"dlq"], checks.Pass, "no redrive (dead-letter queue)")
+	msgtest.Expect(t, SQSPrefix+"dlq", outs[SQSPrefix+"dlq"], checks.Pass, "no redrive (dead-letter queue)",
+		"retention: 345600 s (4 days); the official module keeps SQS's default", "receive wait time: 20 s; the official module sets 20 s")
+	msgtest.Expect(t, SQSPrefix+"cronjobs", outs[SQSPrefix+"cronjobs"], checks.Pass, "retention: 3600 s (1 hour); documented: 3600 s")
+}
+
+// MQ-006 and MQ-008: only the cronjobs queue's retention changes the
+// verdict; the others' retention and every queue's receive wait time are
+// reported as they are.
+func TestSQSRetentionOfCronjobsWarnsTheRestIsReported(t *testing.T) {
+	f := newQueues(t, func(name string, attrs, _ map[string]string) bool {
+		switch name {
+		case "cronjobs": // SQS's maximum instead of an hour
+			attrs["MessageRetentionPeriod"] = "1209600"
+		case "async": // no long polling, a day's retention
+			attrs["ReceiveMessageWaitTimeSeconds"] = "0"
+			attrs["MessageRetentionPeriod"] = "86400"
+		}
+		return false
+	})
+	outs := f.run(checks.Options{ReadOnly: true}, nil)
+	msgtest.Expect(t, "cronjobs", outs[SQSPrefix+"cronjobs"], checks.Warn,
+		"messages are kept 1209600 s (14 days), but the official module keeps the cronjobs queue's messages 3600 s (1 hour): a job nobody received within the module's 3600 s (1 hour) stays and runs late",
+		"MessageRetentionPeriod=3600", "retention: 1209600 s (14 days); documented: 3600 s")
+	msgtest.Expect(t, "async", outs[SQSPrefix+"async"], checks.Pass,
+		"retention: 86400 s (1 day); the official module keeps SQS's default", "receive wait time: 0 s; the official module sets 20 s")
 }
 
 func lastPart(url string) string {
