@@ -247,8 +247,8 @@ func TestServeSIGTERMMidRunRemovesTheProbe(t *testing.T) {
 	defer proxy.Close()
 
 	cfg := minioEnvFile(t, "", strings.TrimPrefix(proxy.URL, "http://"), env["SPT_MINIO_ACCESS_KEY"], env["SPT_MINIO_SECRET_KEY"],
-		"OBJECT_STORAGE_BUCKET_STATES="+bucket)
-	s := startServe(t, nil, nil, nil, "--env-file", cfg, "--listen", "127.0.0.1:0", "--write-probes", "--only", "storage.bucket.states")
+		"OBJECT_STORAGE_BUCKET_UPLOADS="+bucket) // not states or modules, which the probe spares by default
+	s := startServe(t, nil, nil, nil, "--env-file", cfg, "--listen", "127.0.0.1:0", "--write-probes", "--only", "storage.bucket.uploads")
 	select {
 	case <-held:
 	case <-time.After(90 * time.Second):
