@@ -282,7 +282,7 @@ func (b *azureBackend) classify(err error) (classified error) {
 			e.Kind = kindSignature
 			e.Text = "a wrong account key, or the storage account's firewall refuses this network"
 		}
-		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) {
+		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) && e.Kind != kindNoObject {
 			e.Kind, e.Text = kindOther, "not found"
 		}
 		return e

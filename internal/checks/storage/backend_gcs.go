@@ -274,7 +274,7 @@ func classifyGCS(err error) (classified error) {
 		return &opError{Kind: kindNoBucket, Code: "notFound", Status: http.StatusNotFound}
 	}
 	if errors.Is(err, storage.ErrObjectNotExist) {
-		return &opError{Kind: kindOther, Code: "noSuchObject", Status: http.StatusNotFound, Text: "the object is missing"}
+		return &opError{Kind: kindNoObject, Code: "noSuchObject", Status: http.StatusNotFound}
 	}
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {

@@ -40,7 +40,7 @@ func (azureFlavour) permissionAdvice(o op, bucket string) string {
 	switch o {
 	case opPresign, opPresignPut:
 		return "Creating a user-delegation SAS needs Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action (included in Storage Blob Data Contributor) on the storage account."
-	case opExists, opGet, opFetch:
+	case opExists, opGet, opFetch, opRead:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (read: Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read) on the storage account or container %q to Spacelift's identity; with a SAS, it needs the r and l permissions.", bucket)
 	case opDelete:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete) on container %q; with a SAS, it needs the d permission.", bucket)
