@@ -64,6 +64,8 @@ const (
 	versioningEnabled   versioningState = "enabled"
 	versioningSuspended versioningState = "suspended"
 	versioningOff       versioningState = "off (never enabled)"
+	// versioningAccountOff is Azure's: one setting for every container.
+	versioningAccountOff versioningState = "off for the whole storage account (isVersioningEnabled is not true)"
 )
 
 // expiryRule is one enabled lifecycle rule that deletes current objects.
