@@ -267,6 +267,18 @@ func (b *azureBackend) loadPolicy(ctx context.Context) (where string, err error)
 	return b.arm.where(managementPolicy), err
 }
 
+// publicAccess reads the container's public access level from its
+// properties (Get Container Properties: x-ms-blob-public-access).
+func (b *azureBackend) publicAccess(ctx context.Context, bucket string) (publicSetting, error) {
+	ps := publicSetting{Name: "container public access level"}
+	props, err := b.svc.NewContainerClient(bucket).GetProperties(ctx, nil)
+	if err != nil {
+		return ps, b.classify(err)
+	}
+	ps.Value, ps.Open = azureContainerAccess(props.BlobPublicAccess)
+	return ps, nil
+}
+
 func (b *azureBackend) objectURL(bucket, key string) string {
 	return stripQuery(b.svc.URL()) + "/" + bucket + "/" + escapeKey(key)
 }
