@@ -19,6 +19,7 @@ const (
 	opPresignPut op = "create a pre-signed PUT URL"
 	opUpload     op = "upload through the pre-signed PUT URL over plain HTTP"
 	opDelete     op = "delete the probe object"
+	opRead       op = "read a key that does not exist (the check that proves the credentials without writing)"
 	opVersioning op = "read the versioning setting"
 	opLifecycle  op = "read the lifecycle rules"
 )
@@ -52,6 +53,8 @@ func describe(e *opError) string {
 	switch e.Kind {
 	case kindNoBucket:
 		return "the bucket does not exist (" + e.Error() + ")"
+	case kindNoObject:
+		return "the object does not exist (" + e.Error() + ")"
 	case kindDenied:
 		return "access denied (" + e.Error() + ")"
 	case kindSignature:

@@ -55,6 +55,16 @@ func (a azureEnv) createAll(t *testing.T) map[string]string {
 	return names
 }
 
+// createAllPublic is createAll with the container of purpose replaced by
+// one with the public access level access.
+func (a azureEnv) createAllPublic(t *testing.T, purpose string, access container.PublicAccessType) map[string]string {
+	t.Helper()
+	names := a.createAll(t)
+	names[purpose] = randName("public")
+	a.create(t, names[purpose], to.Ptr(access))
+	return names
+}
+
 func (a azureEnv) keys(t *testing.T, name string) []string {
 	t.Helper()
 	var out []string
@@ -247,10 +257,8 @@ func TestAzureReadOnlyWritesNothing(t *testing.T) {
 
 func TestAzurePublicContainerWarns(t *testing.T) {
 	a := requireAzurite(t)
-	names := a.createAll(t)
-	pub := randName("public")
-	a.create(t, pub, to.Ptr(container.PublicAccessTypeContainer))
-	names["metadata"] = pub
+	names := a.createAllPublic(t, "metadata", container.PublicAccessTypeContainer)
+	pub := names["metadata"]
 	outs := run(t, a.cfg(t, names, nil), checks.Options{}, seams{}, "storage.public-access")
 	expect(t, outs, "storage.public-access", checks.Warn, pub, "without credentials", "--public-access off")
 	a.assertEmpty(t, names)

@@ -2,168 +2,27 @@ package storage
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
-	"net/http"
-	"net/url"
 	"strings"
-	"sync"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
-// managementPolicyAPIVersion is the Microsoft.Storage API version of the
-// management policy GET (a stable version that has every field read here).
-const managementPolicyAPIVersion = "2023-05-01"
+// managementPolicy is the account's lifecycle management policy, an ARM
+// child resource.
+const managementPolicy = "managementPolicies/default"
 
-// armOptions point the Azure Resource Manager client somewhere else than
-// the cloud of the storage account (tests: a local fake ARM endpoint): the
-// cloud configuration's ResourceManager endpoint, the transport and the
-// credential replace the public cloud and DefaultAzureCredential.
-type armOptions struct {
-	Cloud      cloud.Configuration
-	Transport  policy.Transporter
-	Credential azcore.TokenCredential
-}
-
-// policyReader reads a storage account's lifecycle management policy
-// (Microsoft.Storage/storageAccounts/managementPolicies/default) through
-// Azure Resource Manager, once per run: it is one account-wide setting.
-type policyReader struct {
-	subscription, group, account string
-	opts                         armOptions
-
-	mu     sync.Mutex
-	loaded bool
-	rules  []armRule
-}
-
-// newPolicyReader returns nil unless the subscription and the resource
-// group are both known; accountURL names the account and its cloud.
-func newPolicyReader(subscription, group, accountURL string, seam *armOptions) *policyReader {
-	if subscription == "" || group == "" {
-		return nil
-	}
-	r := &policyReader{subscription: subscription, group: group, account: azureAccountName(accountURL), opts: armOptions{Cloud: cloudOf(accountURL)}}
-	if seam != nil {
-		r.opts = *seam
-	}
-	return r
-}
-
-// cloudOf picks the Azure cloud from the account URL's DNS suffix, so a
-// sovereign cloud's account is read through that cloud's Resource Manager.
-func cloudOf(accountURL string) cloud.Configuration {
-	host := strings.ToLower(hostOf(accountURL))
-	switch {
-	case strings.HasSuffix(host, ".chinacloudapi.cn"):
-		return cloud.AzureChina
-	case strings.HasSuffix(host, ".usgovcloudapi.net"):
-		return cloud.AzureGovernment
-	}
-	return cloud.AzurePublic
-}
-
-// resource is the policy's ARM resource ID.
-func (r *policyReader) resource() string {
-	return "/subscriptions/" + url.PathEscape(r.subscription) + "/resourceGroups/" + url.PathEscape(r.group) +
-		"/providers/Microsoft.Storage/storageAccounts/" + url.PathEscape(r.account) + "/managementPolicies/default"
-}
-
-// where describes, without secrets, what is read and with which identity.
-func (r *policyReader) where() string {
-	ep := r.opts.Cloud.Services[cloud.ResourceManager].Endpoint
-	cred := "DefaultAzureCredential"
-	if r.opts.Credential != nil {
-		cred = "the credential given to the backend"
-	}
-	return r.resource() + " at " + ep + ", as " + cred
-}
-
-// load reads the policy on first use; a failure is not cached, so a later
-// call may retry with its own deadline.
-func (r *policyReader) load(ctx context.Context) ([]armRule, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.loaded {
-		return r.rules, nil
-	}
-	rules, err := r.fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r.rules, r.loaded = rules, true
-	return rules, nil
-}
-
-func (r *policyReader) fetch(ctx context.Context) ([]armRule, error) {
-	cred := r.opts.Credential
-	if cred == nil {
-		c, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: policy.ClientOptions{Cloud: r.opts.Cloud}})
-		if err != nil {
-			return nil, &opError{Kind: kindNoCredentials, Text: sanitize(err.Error())}
+// loadPolicy reads the management policy's rules, once per run; an account
+// without a policy has none.
+func (a *armReader) loadPolicy(ctx context.Context) ([]armRule, error) {
+	return a.policy.get(ctx, func(ctx context.Context) ([]armRule, error) {
+		var p armPolicy
+		if err := a.get(ctx, managementPolicy, &p); err != nil {
+			if asOpError(err).Code == "ManagementPolicyNotFound" {
+				return nil, nil // no policy: nothing expires
+			}
+			return nil, err
 		}
-		cred = c
-	}
-	client, err := arm.NewClient("spacectl-preflight", "v0.0.0", cred, &arm.ClientOptions{
-		ClientOptions:         policy.ClientOptions{Cloud: r.opts.Cloud, Transport: r.opts.Transport, Telemetry: policy.TelemetryOptions{Disabled: true}},
-		DisableRPRegistration: true,
+		return p.Properties.Policy.Rules, nil
 	})
-	if err != nil {
-		return nil, &opError{Kind: kindOther, Text: sanitize(err.Error())}
-	}
-	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(client.Endpoint(), r.resource()))
-	if err != nil {
-		return nil, &opError{Kind: kindOther, Text: sanitize(err.Error())}
-	}
-	q := req.Raw().URL.Query()
-	q.Set("api-version", managementPolicyAPIVersion)
-	req.Raw().URL.RawQuery = q.Encode()
-	req.Raw().Header.Set("Accept", "application/json")
-	resp, err := client.Pipeline().Do(req)
-	if err != nil {
-		return nil, r.classify(err)
-	}
-	if !runtime.HasStatusCode(resp, http.StatusOK) {
-		err := r.classify(runtime.NewResponseError(resp))
-		if oe := asOpError(err); oe.Code == "ManagementPolicyNotFound" {
-			return nil, nil // no policy: nothing expires
-		}
-		return nil, err
-	}
-	var p armPolicy
-	if err := runtime.UnmarshalAsJSON(resp, &p); err != nil {
-		return nil, &opError{Kind: kindOther, Text: "the management policy is not the JSON expected: " + sanitize(err.Error())}
-	}
-	return p.Properties.Policy.Rules, nil
-}
-
-func (r *policyReader) classify(err error) error {
-	var re *azcore.ResponseError
-	if errors.As(err, &re) {
-		e := &opError{Kind: kindOther, Code: re.ErrorCode, Status: re.StatusCode}
-		switch {
-		case re.StatusCode == http.StatusForbidden:
-			e.Kind = kindDenied
-		case re.StatusCode == http.StatusUnauthorized:
-			e.Kind, e.Text = kindNoCredentials, "Azure Resource Manager refused the token"
-		case re.StatusCode == http.StatusNotFound:
-			e.Text = fmt.Sprintf("Azure Resource Manager knows no storage account %s in resource group %s of subscription %s", r.account, r.group, r.subscription)
-			e.Hint = fmt.Sprintf("Set %s and %s to the storage account's subscription and resource group: az storage account show --name %s --query id", AzureSubscriptionID, AzureResourceGroup, r.account)
-		}
-		return e
-	}
-	var ae *azidentity.AuthenticationFailedError
-	if errors.As(err, &ae) || strings.Contains(err.Error(), "DefaultAzureCredential") {
-		return &opError{Kind: kindNoCredentials, Text: "DefaultAzureCredential could not get a token for Azure Resource Manager"}
-	}
-	return classifyTransport(err)
 }
 
 // armPolicy is the part of a ManagementPolicy resource read here.

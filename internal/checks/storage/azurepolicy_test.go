@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,12 +38,21 @@ func (s staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azco
 
 // fakeARM stands in for Azure Resource Manager, which has no local
 // emulator (Azurite serves the data plane only). It answers the GET of one
-// storage account's management policy with status and body, and refuses,
+// storage account's child resources (the management policy, the Blob
+// service properties) with the status and body set for each, and refuses,
 // as ARM does, a request without the expected bearer token.
 type fakeARM struct {
-	srv      *httptest.Server
-	token    string
-	requests int
+	srv   *httptest.Server
+	token string
+
+	mu      sync.Mutex
+	answers map[string]armAnswer // by child resource, e.g. managementPolicies/default
+	hits    map[string]int
+}
+
+type armAnswer struct {
+	status int
+	body   string
 }
 
 const (
@@ -51,27 +61,48 @@ const (
 	armAccount      = "spaceliftseed"
 )
 
+// newFakeARM serves the management policy with status and body.
 func newFakeARM(t *testing.T, status int, body string) *fakeARM {
 	t.Helper()
-	f := &fakeARM{token: "spt-arm-token-" + randName("t")}
-	want := "/subscriptions/" + armSubscription + "/resourceGroups/" + armGroup + "/providers/Microsoft.Storage/storageAccounts/" + armAccount + "/managementPolicies/default"
+	f := &fakeARM{token: "spt-arm-token-" + randName("t"), answers: map[string]armAnswer{}, hits: map[string]int{}}
+	f.serve(managementPolicy, status, body)
+	prefix := "/subscriptions/" + armSubscription + "/resourceGroups/" + armGroup + "/providers/Microsoft.Storage/storageAccounts/" + armAccount + "/"
 	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.requests++
+		f.mu.Lock()
+		sub := strings.TrimPrefix(r.URL.Path, prefix)
+		f.hits[sub]++
+		a, known := f.answers[sub]
+		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.Header.Get("Authorization") != "Bearer "+f.token:
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"error":{"code":"InvalidAuthenticationToken","message":"The access token is invalid."}}`))
-		case r.Method != http.MethodGet || r.URL.Path != want || r.URL.Query().Get("api-version") != managementPolicyAPIVersion:
+		case r.Method != http.MethodGet || !known || !strings.HasPrefix(r.URL.Path, prefix) || r.URL.Query().Get("api-version") != armAPIVersion:
 			t.Errorf("unexpected request %s %s", r.Method, r.URL)
 			w.WriteHeader(http.StatusBadRequest)
 		default:
-			w.WriteHeader(status)
-			_, _ = w.Write([]byte(body))
+			w.WriteHeader(a.status)
+			_, _ = w.Write([]byte(a.body))
 		}
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// serve sets the answer to the GET of the account's child resource sub.
+func (f *fakeARM) serve(sub string, status int, body string) *fakeARM {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers[sub] = armAnswer{status, body}
+	return f
+}
+
+// requests counts the GETs of sub.
+func (f *fakeARM) requests(sub string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[sub]
 }
 
 // seam points the reader at the fake: a cloud whose Resource Manager is the
@@ -120,8 +151,8 @@ func TestAzureModulePolicyDeletesStates(t *testing.T) {
 	if w, _ := r.Details.Get("management policy"); !strings.Contains(w, "/storageAccounts/"+armAccount+"/managementPolicies/default at "+f.srv.URL) {
 		t.Errorf("management policy detail %q", w)
 	}
-	if f.requests != 1 {
-		t.Errorf("%d requests to ARM, want 1 (one policy for the account)", f.requests)
+	if f.requests(managementPolicy) != 1 {
+		t.Errorf("%d requests to ARM, want 1 (one policy for the account)", f.requests(managementPolicy))
 	}
 
 	// Renaming the states container out of the rule's prefixes passes.
@@ -160,8 +191,8 @@ func TestAzurePolicyUnreadable(t *testing.T) {
 	delete(kv, AzureResourceGroup)
 	outs = run(t, testCfg(t, kv), checks.Options{}, f.seam(f.token), "storage.lifecycle")
 	expect(t, outs, "storage.lifecycle", checks.Warn, "could not verify", AzureSubscriptionID, AzureResourceGroup)
-	if f.requests != 0 {
-		t.Errorf("%d requests without a resource group", f.requests)
+	if n := f.requests(managementPolicy); n != 0 {
+		t.Errorf("%d requests without a resource group", n)
 	}
 }
 

@@ -36,6 +36,10 @@ type backend interface {
 	// lifecycle returns the rules that expire current objects; a bucket
 	// without a lifecycle configuration returns none.
 	lifecycle(ctx context.Context, bucket string) ([]expiryRule, error)
+	// publicAccess reads the bucket's own setting that blocks public
+	// access (publicsettings.go). Its Name is set even with an error, and
+	// empty when the backend has no such setting.
+	publicAccess(ctx context.Context, bucket string) (publicSetting, error)
 	// objectURL is the unsigned URL of an object, and listURL the unsigned
 	// URL that lists a bucket: what an anonymous caller would use.
 	objectURL(bucket, key string) string
@@ -64,6 +68,8 @@ const (
 	versioningEnabled   versioningState = "enabled"
 	versioningSuspended versioningState = "suspended"
 	versioningOff       versioningState = "off (never enabled)"
+	// versioningAccountOff is Azure's: one setting for every container.
+	versioningAccountOff versioningState = "off for the whole storage account (isVersioningEnabled is not true)"
 )
 
 // expiryRule is one enabled lifecycle rule that deletes current objects.

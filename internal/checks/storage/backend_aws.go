@@ -249,6 +249,24 @@ func (b *s3Backend) lifecycle(ctx context.Context, bucket string) ([]expiryRule,
 	return rules, nil
 }
 
+// publicAccess reads the bucket's public access block
+// (s3:GetBucketPublicAccessBlock, which Spacelift's least-privilege policy
+// does not grant).
+func (b *s3Backend) publicAccess(ctx context.Context, bucket string) (publicSetting, error) {
+	ps := publicSetting{Name: "S3 public access block"}
+	out, err := b.c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
+	var ae smithy.APIError
+	switch {
+	case errors.As(err, &ae) && ae.ErrorCode() == "NoSuchPublicAccessBlockConfiguration":
+		ps.Value, ps.Open = s3PublicAccessBlock(nil)
+	case err != nil:
+		return ps, b.classify(err)
+	default:
+		ps.Value, ps.Open = s3PublicAccessBlock(out.PublicAccessBlockConfiguration)
+	}
+	return ps, nil
+}
+
 func (b *s3Backend) objectURL(bucket, key string) string {
 	if b.baseURL != "" {
 		return b.baseURL + "/" + bucket + "/" + escapeKey(key)

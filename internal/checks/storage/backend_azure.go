@@ -35,9 +35,10 @@ type azureBackend struct {
 	shared      bool // the client can sign SAS URLs locally
 	sasURL      bool // the service URL carries a SAS (connection string with SharedAccessSignature)
 	hc          *http.Client
-	// policy reads the account's lifecycle management policy; nil unless
-	// AZURE_SUBSCRIPTION_ID and the resource group are set.
-	policy *policyReader
+	// arm reads the account's lifecycle management policy and versioning
+	// setting; nil unless AZURE_SUBSCRIPTION_ID and the resource group are
+	// set.
+	arm *armReader
 }
 
 // errNoDataPlane marks settings the Blob data-plane API cannot read.
@@ -88,7 +89,7 @@ func newAzureBackend(cfg *config.Config, arm *armOptions) (*azureBackend, error)
 	if err != nil {
 		return nil, &opError{Kind: kindOther, Text: "invalid OBJECT_STORAGE_AZURE_ACCOUNT_URL: " + secret.ParseErrorText(err)}
 	}
-	b.policy = newPolicyReader(cfg.Get(AzureSubscriptionID), cfg.Get(AzureResourceGroup), stripQuery(b.svc.URL()), arm)
+	b.arm = newARMReader(cfg.Get(AzureSubscriptionID), cfg.Get(AzureResourceGroup), stripQuery(b.svc.URL()), arm)
 	return b, nil
 }
 
@@ -217,19 +218,40 @@ func (b *azureBackend) remove(ctx context.Context, bucket, key, version string) 
 }
 
 // versioning is an account-level management-plane setting
-// (isVersioningEnabled); the Blob API cannot read it.
-func (b *azureBackend) versioning(context.Context, string) (versioningState, error) {
-	return "", errNoDataPlane()
+// (isVersioningEnabled), read once through Azure Resource Manager
+// (loadVersioning) when the subscription and the resource group are known;
+// the Blob API cannot read it.
+func (b *azureBackend) versioning(ctx context.Context, _ string) (versioningState, error) {
+	if b.arm == nil {
+		return "", errNoDataPlane()
+	}
+	on, err := b.arm.loadVersioning(ctx)
+	switch {
+	case err != nil:
+		return "", err
+	case on:
+		return versioningEnabled, nil
+	}
+	return versioningAccountOff, nil
+}
+
+// loadVersioning implements accountVersioning.
+func (b *azureBackend) loadVersioning(ctx context.Context) (where string, err error) {
+	if b.arm == nil {
+		return "", errNoDataPlane()
+	}
+	_, err = b.arm.loadVersioning(ctx)
+	return b.arm.where(blobServices), err
 }
 
 // lifecycle rules are the account's management policy, an Azure Resource
 // Manager resource read once (loadPolicy) when the subscription and the
 // resource group are known.
 func (b *azureBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRule, error) {
-	if b.policy == nil {
+	if b.arm == nil {
 		return nil, errNoDataPlane()
 	}
-	rules, err := b.policy.load(ctx)
+	rules, err := b.arm.loadPolicy(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -238,11 +260,23 @@ func (b *azureBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRu
 
 // loadPolicy implements accountLifecycle.
 func (b *azureBackend) loadPolicy(ctx context.Context) (where string, err error) {
-	if b.policy == nil {
+	if b.arm == nil {
 		return "", errNoDataPlane()
 	}
-	_, err = b.policy.load(ctx)
-	return b.policy.where(), err
+	_, err = b.arm.loadPolicy(ctx)
+	return b.arm.where(managementPolicy), err
+}
+
+// publicAccess reads the container's public access level from its
+// properties (Get Container Properties: x-ms-blob-public-access).
+func (b *azureBackend) publicAccess(ctx context.Context, bucket string) (publicSetting, error) {
+	ps := publicSetting{Name: "container public access level"}
+	props, err := b.svc.NewContainerClient(bucket).GetProperties(ctx, nil)
+	if err != nil {
+		return ps, b.classify(err)
+	}
+	ps.Value, ps.Open = azureContainerAccess(props.BlobPublicAccess)
+	return ps, nil
 }
 
 func (b *azureBackend) objectURL(bucket, key string) string {
@@ -282,7 +316,7 @@ func (b *azureBackend) classify(err error) (classified error) {
 			e.Kind = kindSignature
 			e.Text = "a wrong account key, or the storage account's firewall refuses this network"
 		}
-		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) {
+		if re.StatusCode == http.StatusNotFound && re.ErrorCode != string(bloberror.ContainerNotFound) && e.Kind != kindNoObject {
 			e.Kind, e.Text = kindOther, "not found"
 		}
 		return e

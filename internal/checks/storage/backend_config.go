@@ -82,10 +82,11 @@ func (Backend) Vars() []config.Var {
 		config.Spacelift(AzureAccountURL, "objectStorage.azure.accountUrl", "https://ACCOUNT.blob.core.windows.net"),
 		config.SDK(AzureConnectionString, "objectStorage.azure.connectionString", "Azure storage connection string (instead of DefaultAzureCredential).").Sensitive(),
 		config.SDK(AzureStorageKey, "objectStorage.azure.accountKey", "Azure storage shared key (instead of DefaultAzureCredential).").Sensitive(),
-		// The storage account's management policy is an Azure Resource
-		// Manager resource: these two locate it (storage.lifecycle).
-		config.SDK(AzureSubscriptionID, "azure.subscriptionId", "Subscription of the storage account (Azure CLI/SDK variable); with the resource group, storage.lifecycle reads its management policy."),
-		config.Tool(AzureResourceGroup, "objectStorage.azure.resourceGroup", "Resource group of the storage account; with AZURE_SUBSCRIPTION_ID, storage.lifecycle reads its management policy."),
+		// The storage account's management policy and Blob service
+		// properties are Azure Resource Manager resources: these two locate
+		// them (storage.lifecycle, storage.versioning).
+		config.SDK(AzureSubscriptionID, "azure.subscriptionId", "Subscription of the storage account (Azure CLI/SDK variable); with the resource group, storage.lifecycle reads its management policy and storage.versioning its versioning setting."),
+		config.Tool(AzureResourceGroup, "objectStorage.azure.resourceGroup", "Resource group of the storage account; with AZURE_SUBSCRIPTION_ID, storage.lifecycle reads its management policy and storage.versioning its versioning setting."),
 		config.Spacelift(MinioEndpoint, "objectStorage.minio.endpoint", "host:port, no scheme."),
 		config.Spacelift(MinioAccessKeyID, "objectStorage.minio.accessKeyId", "MinIO access key ID."),
 		config.Spacelift(MinioSecretAccessKey, "objectStorage.minio.secretAccessKey", "MinIO secret access key.").Sensitive(),

@@ -243,6 +243,21 @@ func gcsExpiryRules(in []storage.LifecycleRule) []expiryRule {
 	return rules
 }
 
+// publicAccess reads the bucket's public access prevention from its
+// attributes (storage.buckets.get, which roles/storage.objectAdmin lacks).
+func (b *gcsBackend) publicAccess(ctx context.Context, bucket string) (publicSetting, error) {
+	ps := publicSetting{Name: "GCS public access prevention"}
+	a, err := b.c.Bucket(bucket).Attrs(ctx)
+	if err != nil {
+		return ps, classifyGCS(err)
+	}
+	var ok bool
+	if ps.Value, ps.Open, ok = gcsPublicAccessPrevention(a.PublicAccessPrevention); !ok {
+		return ps, &opError{Kind: kindUnsupported, Text: "the bucket's attributes do not report publicAccessPrevention"}
+	}
+	return ps, nil
+}
+
 func (b *gcsBackend) objectURL(bucket, key string) string {
 	if b.emulator != "" {
 		return b.emulatorURL() + "/" + bucket + "/" + escapeKey(key)
@@ -274,7 +289,7 @@ func classifyGCS(err error) (classified error) {
 		return &opError{Kind: kindNoBucket, Code: "notFound", Status: http.StatusNotFound}
 	}
 	if errors.Is(err, storage.ErrObjectNotExist) {
-		return &opError{Kind: kindOther, Code: "noSuchObject", Status: http.StatusNotFound, Text: "the object is missing"}
+		return &opError{Kind: kindNoObject, Code: "noSuchObject", Status: http.StatusNotFound}
 	}
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {

@@ -180,6 +180,13 @@ func (b *minioBackend) lifecycle(ctx context.Context, bucket string) ([]expiryRu
 	return rules, nil
 }
 
+// publicAccess: MinIO has no public access block (minio-go has no such
+// call); a bucket's anonymous access is its policy, which the anonymous
+// requests of storage.public-access test.
+func (b *minioBackend) publicAccess(context.Context, string) (publicSetting, error) {
+	return publicSetting{}, nil
+}
+
 func (b *minioBackend) objectURL(bucket, key string) string {
 	return b.endpoint() + "/" + bucket + "/" + escapeKey(key)
 }

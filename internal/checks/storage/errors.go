@@ -20,6 +20,10 @@ type kind int
 const (
 	kindOther kind = iota
 	kindNoBucket
+	// kindNoObject is the answer to a read of a key that does not exist
+	// (S3 NoSuchKey, GCS 404, Azure BlobNotFound): the store found the
+	// bucket and accepted the credentials before it looked for the key.
+	kindNoObject
 	kindDenied
 	kindSignature
 	kindSkew
@@ -172,6 +176,8 @@ func s3Kind(code string) (kind, bool) {
 	switch code {
 	case "NoSuchBucket", "NotFound", "ContainerNotFound":
 		return kindNoBucket, true
+	case "NoSuchKey", "BlobNotFound":
+		return kindNoObject, true
 	case "AccessDenied", "Forbidden", "AllAccessDisabled", "AccountProblem",
 		"AuthorizationFailure", "AuthorizationPermissionMismatch", "AuthorizationResourceTypeMismatch",
 		"PublicAccessNotPermitted", "NoAuthenticationInformation":

@@ -91,7 +91,7 @@ func s3Permission(partition string, o op, bucket string) (action, resource strin
 	switch o {
 	case opPut, opUpload:
 		return "s3:PutObject", objects
-	case opGet, opFetch:
+	case opGet, opFetch, opRead:
 		return "s3:GetObject", objects
 	case opDelete:
 		return "s3:DeleteObject", objects

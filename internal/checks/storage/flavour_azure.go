@@ -12,8 +12,8 @@ import (
 // buckets are containers of one storage account.
 type azureFlavour struct {
 	cfg *config.Config
-	// arm, when set, replaces the cloud and credential of the
-	// management-policy reader (seams.azureARM).
+	// arm, when set, replaces the cloud and credential of the Azure
+	// Resource Manager reader (seams.azureARM).
 	arm *armOptions
 }
 
@@ -40,12 +40,14 @@ func (azureFlavour) permissionAdvice(o op, bucket string) string {
 	switch o {
 	case opPresign, opPresignPut:
 		return "Creating a user-delegation SAS needs Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action (included in Storage Blob Data Contributor) on the storage account."
-	case opExists, opGet, opFetch:
+	case opExists, opGet, opFetch, opRead:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (read: Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read) on the storage account or container %q to Spacelift's identity; with a SAS, it needs the r and l permissions.", bucket)
 	case opDelete:
 		return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete) on container %q; with a SAS, it needs the d permission.", bucket)
 	case opLifecycle:
 		return "Reading the lifecycle management policy needs Microsoft.Storage/storageAccounts/managementPolicies/read on the storage account (the Reader role has it) for the identity DefaultAzureCredential finds here."
+	case opVersioning:
+		return "Reading the versioning setting needs Microsoft.Storage/storageAccounts/blobServices/read on the storage account (the Reader role has it) for the identity DefaultAzureCredential finds here."
 	}
 	return fmt.Sprintf("Assign Storage Blob Data Contributor (Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write) on the storage account or container %q to Spacelift's identity, as the official module does; with a SAS, it needs the c and w permissions.", bucket)
 }
@@ -55,8 +57,11 @@ func (azureFlavour) signatureAdvice() string {
 }
 
 func (azureFlavour) credentialAdvice(o op) string {
-	if o == opLifecycle {
-		return "Reading the lifecycle management policy goes through Azure Resource Manager, which needs an Azure AD identity: az login, Workload Identity, a managed identity or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for DefaultAzureCredential (an account key or connection string cannot read it)."
+	switch o {
+	case opLifecycle:
+		return "Reading the lifecycle management policy " + armIdentityAdvice
+	case opVersioning:
+		return "Reading the versioning setting " + armIdentityAdvice
 	}
 	return "Provide credentials for DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE for Workload Identity, a managed identity, or AZURE_CLIENT_SECRET), or set " + AzureStorageKey + " or " + AzureConnectionString + "."
 }
@@ -67,11 +72,22 @@ func (azureFlavour) corsAdvice(_, origin string) string {
 	return fmt.Sprintf("CORS is a Blob-service (account) setting: az storage cors add --services b --methods PUT POST --origins %s --allowed-headers '*' --exposed-headers '*' --max-age 3600 --account-name ACCOUNT", origin)
 }
 
-// enableVersioning and removeRuleAdvice are not reached while the
-// versioning and lifecycle checks stop at versioningUnverifiable and
-// lifecycleUnverifiable.
-func (azureFlavour) enableVersioning(string) string {
-	return "Enable versioning on the storage account."
+// armIdentityAdvice completes "Reading <the setting> ..." for what only
+// Azure Resource Manager serves.
+const armIdentityAdvice = "goes through Azure Resource Manager, which needs an Azure AD identity: az login, Workload Identity, a managed identity or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for DefaultAzureCredential (an account key or connection string cannot read it)."
+
+// enableVersioning: versioning is one setting of the storage account, for
+// every container.
+func (f azureFlavour) enableVersioning(string) string {
+	return "Enable blob versioning on the storage account (it applies to every container): az storage account blob-service-properties update --account-name ACCOUNT --resource-group " + f.resourceGroup() + " --enable-versioning true, or the storage account's Data protection page in the portal."
+}
+
+// resourceGroup is the configured resource group, or RG for the advice.
+func (f azureFlavour) resourceGroup() string {
+	if g := f.cfg.Get(AzureResourceGroup); g != "" {
+		return g
+	}
+	return "RG"
 }
 
 func (azureFlavour) versioningHowTo(string) string {
@@ -86,9 +102,14 @@ func (azureFlavour) publicAdvice(bucket string) string {
 	return fmt.Sprintf("Spacelift needs no anonymous access (it hands out SAS URLs): az storage container set-permission --name %s --public-access off --account-name ACCOUNT, or az storage account update --allow-blob-public-access false", bucket)
 }
 
+// versioningUnverifiable stops the check unless the subscription and the
+// resource group locate the storage account in Azure Resource Manager.
 func (f azureFlavour) versioningUnverifiable() (checks.Result, bool) {
-	return checks.Warnf(f.versioningHowTo("")+" Enable it there if it is off: Spacelift requires versioning for the states container.",
-		"could not verify versioning: on Azure it is a storage-account setting (isVersioningEnabled) that the Blob API cannot read"), true
+	if f.cfg.Has(AzureSubscriptionID) && f.cfg.Has(AzureResourceGroup) {
+		return checks.Result{}, false
+	}
+	return checks.Warnf("Set "+AzureSubscriptionID+" and "+AzureResourceGroup+" to the storage account's subscription and resource group to let this check read it. "+f.versioningHowTo("")+" Enable it there if it is off: Spacelift requires versioning for the states container.",
+		"could not verify versioning: on Azure it is a storage-account setting (isVersioningEnabled) that the Blob API cannot read, and %s and %s are not both set", AzureSubscriptionID, AzureResourceGroup), true
 }
 
 // lifecycleUnverifiable stops the check unless the subscription and the

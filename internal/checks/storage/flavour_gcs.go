@@ -28,7 +28,7 @@ func (gcsFlavour) permissionAdvice(o op, bucket string) string {
 	switch o {
 	case opPut, opUpload:
 		return fmt.Sprintf("Grant storage.objects.create on gs://%s to the service account (roles/storage.objectAdmin on the bucket, as the official module does).", bucket)
-	case opGet, opFetch:
+	case opGet, opFetch, opRead:
 		return fmt.Sprintf("Grant storage.objects.get on gs://%s (roles/storage.objectAdmin on the bucket).", bucket)
 	case opDelete:
 		return fmt.Sprintf("Grant storage.objects.delete on gs://%s (roles/storage.objectAdmin on the bucket).", bucket)

@@ -39,6 +39,23 @@ func listGranted(purpose string) bool {
 	return false
 }
 
+// needsList reports whether that policy grants s3:ListBucket for one of
+// the bucket's purposes: then a denied listing is a problem of its own.
+func needsList(nb namedBucket) bool {
+	for _, p := range nb.Purposes {
+		if listGranted(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// listAdvice is the advice for a denied listing where Spacelift lists.
+func (s *suite) listAdvice(bucket string) string {
+	action, arn, _ := s.listPermission(bucket)
+	return fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there).", action, arn)
+}
+
 // probeSlot holds one bucket's probe result so a bucket shared by several
 // purposes is probed once. sem is a one-slot semaphore that, unlike a
 // mutex, can be waited on with a deadline.
@@ -91,8 +108,9 @@ func (s *suite) bucketCheck(ctx context.Context, b Bucket) checks.Result {
 	return res
 }
 
-// probe runs the bucket steps: exists, then (unless read-only, or the
-// bucket is spared: spared.go) put, get, pre-signed GET, delete.
+// probe runs the bucket steps: exists, then put, get, pre-signed GET,
+// delete; or, when no probe object may be written (read-only, or the bucket
+// is spared: spared.go), the read check (readcheck.go).
 func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 	be, err := s.backend(ctx)
 	if err != nil {
@@ -113,46 +131,25 @@ func (s *suite) probe(ctx context.Context, nb namedBucket) checks.Result {
 		e := asOpError(err)
 		// HeadBucket needs s3:ListBucket, which Spacelift's least-privilege
 		// policy does not grant on every bucket: a denial there says the
-		// bucket exists but not that it is ours, so the write probe decides.
-		action, arn, inconclusive := s.listPermission(bucket)
+		// bucket exists but not that it is ours, so the write probe (or,
+		// where nothing is written, the read check) decides.
+		_, arn, inconclusive := s.listPermission(bucket)
 		if e.Kind != kindDenied || !inconclusive {
 			return s.failure(opExists, bucket, e).With(base()...)
 		}
 		listDenied = true
-		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"): no s3:ListBucket on "+arn)
-		if s.opts.ReadOnly {
-			return checks.Warnf(fmt.Sprintf("Allow %s on %s to let this check confirm the bucket, or run without --read-only so the write probe confirms it.", action, arn),
-				"bucket %s: could not confirm it exists: HeadBucket was denied and --read-only forbids the write probe", bucket).
-				With(notes...).With(base()...)
-		}
-		if why := s.spared(nb); why != "" {
-			// Spacelift's policy grants the listing on the states and
-			// modules buckets, so its denial is a problem of its own.
-			return checks.Warnf(fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there), and it lets this check confirm the bucket.", action, arn),
-				"bucket %s: could not confirm it exists: HeadBucket was denied, and no probe object is written here (%s; %s writes one)", bucket, why, sparedFlag).
-				With(checks.KV(sparedDetail())).With(notes...).With(base()...)
-		}
+		// The bare 403 does not say why: a wrong secret gets the same.
+		notes.Add("exists check", "HeadBucket denied ("+e.Error()+"); it needs s3:ListBucket on "+arn)
 	}
-	if s.opts.ReadOnly {
-		return checks.Passf("bucket %s exists and is reachable (read-only: no probe object written)", bucket).With(base()...)
-	}
-	if why := s.spared(nb); why != "" {
-		return checks.Passf("bucket %s exists and is reachable (no probe object written: %s; %s writes one)", bucket, why, sparedFlag).
-			With(checks.KV(sparedDetail())).With(base()...)
+	if nw := s.noWrite(nb); nw != nil {
+		return s.readCheck(ctx, be, nb, nw, listDenied).With(notes...).With(base()...)
 	}
 	res := s.writeProbe(ctx, be, nb)
 	res = res.With(base()...).With(notes...)
-	if listDenied && res.Status == checks.Pass {
-		needs := false
-		for _, p := range nb.Purposes {
-			needs = needs || listGranted(p)
-		}
-		if needs {
-			action, arn, _ := s.listPermission(bucket)
-			res.Status = checks.Warn
-			res.Message += "; but listing it is denied"
-			res.Advice = fmt.Sprintf("Allow %s on %s: Spacelift's least-privilege policy grants it for this bucket (it lists objects there).", action, arn)
-		}
+	if listDenied && res.Status == checks.Pass && needsList(nb) {
+		res.Status = checks.Warn
+		res.Message += "; but listing it is denied"
+		res.Advice = s.listAdvice(bucket)
 	}
 	return res
 }

@@ -11,8 +11,12 @@ import (
 
 // publicAccessCheck makes unsigned requests, as anyone on the internet
 // could: list each bucket, and (unless read-only, or the bucket is spared:
-// spared.go) read a probe object written for the purpose. Both must be refused; no bucket needs public
-// access because workers and browsers use pre-signed URLs.
+// spared.go) read a probe object written for the purpose. Both must be
+// refused; no bucket needs public access because workers and browsers use
+// pre-signed URLs. It also reads, where the API has one, the bucket's own
+// setting that blocks public access (publicsettings.go): one that leaves
+// the bucket open warns even when the requests were refused, and one that
+// cannot be read is noted without changing the verdict.
 func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
 	be, err := s.backend(ctx)
 	if err != nil {
@@ -21,16 +25,15 @@ func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
 	// The buckets are independent: probe them at once, so the check takes
 	// one bucket's four round trips, not ten buckets' forty.
 	nbs := s.bucketsFor(purposes()...)
-	type outcome struct {
-		st  checks.Status
-		msg string
-	}
-	outs := make([]outcome, len(nbs))
+	outs := make([]checks.Step, len(nbs))
 	var wg sync.WaitGroup
 	for i, nb := range nbs {
 		wg.Go(func() {
 			st, msg := s.anonymousProbe(ctx, be, nb)
-			outs[i] = outcome{st, msg}
+			outs[i] = checks.Step{Name: nb.label(), Status: st, Message: msg}
+			if st != checks.Skip {
+				s.publicSettingStep(ctx, be, nb, &outs[i])
+			}
 		})
 	}
 	wg.Wait()
@@ -40,11 +43,10 @@ func (s *suite) publicAccessCheck(ctx context.Context) checks.Result {
 		v.Detail(d.Key, d.Value)
 	}
 	for i, nb := range nbs {
-		adv := ""
-		if outs[i].st == checks.Warn {
-			adv = s.publicAdvice(nb.Name)
+		if outs[i].Status == checks.Warn {
+			outs[i].Advice = s.publicAdvice(nb.Name)
 		}
-		v.Add(checks.Step{Name: nb.label(), Status: outs[i].st, Message: outs[i].msg, Advice: adv})
+		v.Add(outs[i])
 	}
 	res := v.Result("anonymous list and read are refused on every bucket")
 	if s.opts.ReadOnly {
@@ -100,6 +102,26 @@ func (s *suite) anonymousProbe(ctx context.Context, be backend, nb namedBucket) 
 		return checks.Warn, fmt.Sprintf("anyone can read objects without credentials (HTTP %d for the probe object)", getCode)
 	}
 	return checks.Pass, fmt.Sprintf("anonymous list (HTTP %d) and read (HTTP %d) refused", listCode, getCode)
+}
+
+// publicSettingStep adds the bucket's own public-access setting to its
+// step: as evidence, and as a warning when it leaves the bucket open. A
+// setting that cannot be read (denied, or a server without the API) is
+// noted in the evidence only: the anonymous requests still decide.
+func (s *suite) publicSettingStep(ctx context.Context, be backend, nb namedBucket, st *checks.Step) {
+	ps, err := be.publicAccess(ctx, nb.Name)
+	switch {
+	case ps.Name == "":
+		return
+	case err != nil:
+		st.Evidence.Add(ps.Name, "could not be read: "+describe(asOpError(err)))
+		return
+	}
+	st.Evidence.Add(ps.Name, ps.Value)
+	if ps.Open != "" {
+		st.Status = checks.Worse(st.Status, checks.Warn)
+		st.Message += "; but " + ps.Open
+	}
 }
 
 // anonymousGet returns the status of an unsigned GET.

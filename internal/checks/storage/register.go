@@ -40,8 +40,9 @@ type seams struct {
 	// minioCreds, when set, replaces the static MinIO key pair (tests use
 	// STS credentials restricted by a session policy).
 	minioCreds *minioCredentials
-	// azureARM, when set, points the Azure management-policy reader at a
-	// fake Resource Manager (nothing real runs locally).
+	// azureARM, when set, points the Azure Resource Manager reader (the
+	// management policy, the versioning setting) at a fake Resource
+	// Manager (nothing real runs locally).
 	azureARM *armOptions
 }
 

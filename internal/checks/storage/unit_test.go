@@ -153,6 +153,8 @@ func TestFromCode(t *testing.T) {
 		region string
 	}{
 		{"NoSuchBucket", 404, "", kindNoBucket, ""},
+		{"NoSuchKey", 404, "", kindNoObject, ""},
+		{"BlobNotFound", 404, "", kindNoObject, ""},
 		{"AccessDenied", 403, "", kindDenied, ""},
 		{"SignatureDoesNotMatch", 403, "", kindSignature, ""},
 		{"InvalidAccessKeyId", 403, "", kindSignature, ""},

@@ -12,6 +12,13 @@ func suggestVersioning() []string {
 	return []string{"modules", "run-logs", "uploads", "user-uploaded-workspaces", "workspace"}
 }
 
+// accountVersioning is a backend whose versioning is one account-wide
+// setting (Azure's isVersioningEnabled), read once before the buckets are
+// judged; where says what was read, as whom.
+type accountVersioning interface {
+	loadVersioning(ctx context.Context) (where string, err error)
+}
+
 func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 	if res, ok := s.versioningUnverifiable(); ok {
 		return res
@@ -24,6 +31,17 @@ func (s *suite) versioningCheck(ctx context.Context) checks.Result {
 	v.NotChecked(s.bucketWord(), notCheckedWhy)
 	for _, d := range s.whereDetails(ctx, be) {
 		v.Detail(d.Key, d.Value)
+	}
+	if av, ok := be.(accountVersioning); ok {
+		where, err := av.loadVersioning(ctx)
+		if err != nil {
+			// One account-wide setting: one finding, not one per bucket.
+			e := asOpError(err)
+			return checks.Warnf(s.advice(opVersioning, "", e)+" "+s.versioningHowTo(""),
+				"could not verify versioning: reading the storage account's blob service properties failed: %s", describe(e)).
+				With(v.Details()...).With(checks.KV("blob service properties", where))
+		}
+		v.Detail("blob service properties", where)
 	}
 	for _, nb := range s.bucketsFor(append([]string{"states"}, suggestVersioning()...)...) {
 		required := nb.has("states")
