@@ -62,6 +62,7 @@ func Services(bs []checks.Backend, cfg *config.Config) checks.Result {
 	}
 	if cfg.Helm != nil {
 		helmHostname(cfg, &v)
+		helmBodySize(cfg, &v)
 	}
 	return v.Result("every service receives the variables it reads")
 }
@@ -179,6 +180,29 @@ func helmHostname(cfg *config.Config, v *checks.Verdict) {
 			Evidence: checks.Details{checks.KV("set at", h.Pos.String()), checks.KV("SERVER_DOMAIN set at", src.String())}})
 	default:
 		v.Pass(key, "equals SERVER_DOMAIN (%s)", domain)
+	}
+}
+
+// helmBodySize warns when the values override the chart's
+// nginx.ingress.kubernetes.io/proxy-body-size "0" on an enabled Ingress:
+// ingress-nginx then refuses larger request bodies with 413
+// (spacelift-helm-charts #96 set "0"; server.health proves it after
+// installation). A null override, which drops the annotation, is not seen:
+// the values reader keeps scalars only.
+func helmBodySize(cfg *config.Config, v *checks.Verdict) {
+	for _, ing := range []string{"ingress", "ingressV6"} {
+		if on, ok := cfg.Helm.Lookup(ing + ".enabled"); ok && on.Value == "false" {
+			continue
+		}
+		key := ing + ".annotations.nginx.ingress.kubernetes.io/proxy-body-size"
+		a, ok := cfg.Helm.Lookup(key)
+		if !ok || a.Value == "0" {
+			continue
+		}
+		v.Add(checks.Step{Name: key, Status: checks.Warn,
+			Message:  fmt.Sprintf("is %q: ingress-nginx refuses request bodies larger than that with 413, where the chart sets \"0\" (no limit)", a.Value),
+			Advice:   "Remove the override so the chart's \"0\" applies, or set it to \"0\".",
+			Evidence: checks.Details{checks.KV("set at", a.Pos.String())}})
 	}
 }
 

@@ -177,6 +177,29 @@ func TestServicesWithServiceFlags(t *testing.T) {
 	}
 }
 
+// The chart sets proxy-body-size "0"; a values file that sets a limit on an
+// enabled Ingress warns, one on a disabled Ingress does not.
+func TestServicesWarnOnAnIngressBodyLimit(t *testing.T) {
+	e := newEKS(t)
+	const limit = "    nginx.ingress.kubernetes.io/proxy-body-size: 1m\n"
+	values := e.write("values.yaml", "shared:\n  serverHostname: spacelift.example.com\ningress:\n  annotations:\n"+limit+"ingressV6:\n  enabled: false\n  annotations:\n"+limit)
+	r := services(t, e.load(config.LoadOptions{HelmValues: values}))
+	s := stepAbout(r, "ingress.annotations.nginx.ingress.kubernetes.io/proxy-body-size", "")
+	if r.Status != checks.Warn || s == nil || !strings.Contains(s.Message, `is "1m"`) {
+		t.Fatalf("status %s, step %+v", r.Status, s)
+	}
+	if at, _ := s.Evidence.Get("set at"); at != values+":5:50" {
+		t.Errorf("located at %q", at)
+	}
+	if s := stepAbout(r, "ingressV6.annotations.nginx.ingress.kubernetes.io/proxy-body-size", ""); s != nil {
+		t.Errorf("a disabled Ingress is judged: %+v", s)
+	}
+	values = e.write("values.yaml", "shared:\n  serverHostname: spacelift.example.com\ningress:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-body-size: \"0\"\n")
+	if r := services(t, e.load(config.LoadOptions{HelmValues: values})); r.Status != checks.Pass {
+		t.Errorf("the chart's own value: %s %s", r.Status, r.Message)
+	}
+}
+
 func TestServicesCompareTheHelmServerHostname(t *testing.T) {
 	e := newEKS(t)
 	values := e.write("values.yaml", "shared:\n  secretRef: spacelift-shared\n  serverHostname: spacelift.other.example.com\n")

@@ -69,7 +69,7 @@ func (Backend) Register(p *checks.Plan, cfg *config.Config, opts checks.Options)
 
 func register(p *checks.Plan, cfg *config.Config, opts checks.Options, d deps) {
 	c := checks.Check{ID: HealthID, Title: "The Spacelift server answers on https://SERVER_DOMAIN/health",
-		Run: func(ctx context.Context) checks.Result { return health(ctx, cfg, d) }}
+		Run: func(ctx context.Context) checks.Result { return health(ctx, cfg, d, !opts.ReadOnly) }}
 	if opts.Stage != checks.PostInstall {
 		c.Run = func(ctx context.Context) checks.Result { return resolves(ctx, cfg, d) }
 	}
@@ -121,7 +121,10 @@ func resolves(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 		With(checks.KV("host", host), checks.KV("addresses", strings.Join(addrs, ", ")), stage)
 }
 
-func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
+// health is server.health after installation: GET /health, then (unless
+// read-only) one large POST that a body-size limit in front of Spacelift
+// would refuse.
+func health(ctx context.Context, cfg *config.Config, d deps, probeBody bool) checks.Result {
 	domain, host := serverDomain(cfg)
 	url := "https://" + domain + "/health"
 	hp := d.https(cfg)
@@ -160,6 +163,9 @@ func health(ctx context.Context, cfg *config.Config, d deps) checks.Result {
 			res.Message = fmt.Sprintf("the server's certificate expires in %d days (%s); %s", int(left.Hours()/24), c.NotAfter.UTC().Format("2006-01-02"), res.Message)
 			res.Advice = "Renew the certificate of " + host + " before it expires: workers and browsers reject an expired one."
 		}
+	}
+	if probeBody {
+		res = largeBody(inner, client, domain, res)
 	}
 	return res
 }
