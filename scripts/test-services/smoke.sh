@@ -158,6 +158,14 @@ if have SPT_REGISTRY_ADDR; then
     "[[ \$(openssl pkey -in '$SPT_REGISTRY_TOKEN_KEY' -pubout) == \$(openssl x509 -in '$SPT_REGISTRY_TOKEN_CERT' -noout -pubkey) ]]"
 fi
 
+# --- nginx: the limited listener answers a 1.5 MiB body with 413, the unlimited one lets it through
+if have SPT_NGINX_LIMITED_ADDR; then
+  big() { head -c 1600000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --cacert "$SPT_CA_FILE" -X POST --data-binary @- "https://localhost:${1##*:}/"; }
+  if [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$SPT_CA_FILE" "https://localhost:${SPT_NGINX_LIMITED_ADDR##*:}/health") == 200 ]]; then ok "nginx /health 200 over TLS"; else bad "nginx /health"; fi
+  if [[ $(big "$SPT_NGINX_LIMITED_ADDR") == 413 ]]; then ok "nginx limited: 413 for a large body"; else bad "nginx limited listener"; fi
+  if [[ $(big "$SPT_NGINX_UNLIMITED_ADDR") == 404 ]]; then ok "nginx unlimited: a large body passes"; else bad "nginx unlimited listener"; fi
+fi
+
 # --- Everything bound to loopback only
 if command -v ss >/dev/null 2>&1 && have SPT_SERVICES_DIR; then
   pids=$(cat "$SPT_SERVICES_DIR"/pids/*.pid 2>/dev/null | cut -d' ' -f1 | tr '\n' '|')
