@@ -25,7 +25,7 @@ import (
 func base() map[string]string {
 	m := map[string]string{
 		configcheck.ServerDomain: "spacelift.example.com", postgres.DatabaseURL: "postgres://u:p@db:5432/spacelift?statement_cache_capacity=0",
-		storage.TypeVar: "minio", storage.MinioEndpoint: "minio:9000", storage.MinioAccessKeyID: "ak",
+		storage.TypeVar: "minio", storage.MinioEndpoint: "minio.example.com:9000", storage.MinioAccessKeyID: "ak",
 		storage.MinioSecretAccessKey: "sk", storage.UploadsURL: "https://minio.example.com", encryption.TypeVar: "rsa",
 		encryption.RSAPrivateKey: "a2V5", queue.TypeVar: "postgres", mqtt.BrokerType: "builtin",
 		mqtt.BrokerEndpoint: "tls://mqtt.example.com:1984", configcheck.LicenseType: "jwt",
@@ -139,6 +139,7 @@ func TestValues(t *testing.T) {
 			checks.Fail, "OBJECT_STORAGE_BUCKET_STATES", "Azure container"},
 		{"shared bucket warns", map[string]string{"OBJECT_STORAGE_BUCKET_STATES": "spacelift-modules"}, checks.Warn, "OBJECT_STORAGE_BUCKET_STATES", "same bucket"},
 		{"minio scheme", map[string]string{storage.MinioEndpoint: "https://minio:9000"}, checks.Fail, storage.MinioEndpoint, "has a scheme"},
+		{"minio in-cluster", map[string]string{storage.MinioEndpoint: "minio.spacelift.svc.cluster.local:9000"}, checks.Warn, storage.MinioEndpoint, "in-cluster name"},
 		{"uploads not url", map[string]string{storage.UploadsURL: "minio.example.com"}, checks.Fail, storage.UploadsURL, "not an absolute"},
 		{"mqtt bare", map[string]string{mqtt.BrokerEndpoint: "mqtt.example.com:1984"}, checks.Warn, mqtt.BrokerEndpoint, "no tls://"},
 		{"mqtt 1983", map[string]string{mqtt.BrokerEndpoint: "tls://mqtt.example.com:1983"}, checks.Fail, mqtt.BrokerEndpoint, "1983"},
@@ -302,7 +303,7 @@ func TestProblemsAreStepsInOrder(t *testing.T) {
 // well-formed ADDITIONAL_ROOT_CAS passes.
 func TestNetworkSettingsThatAreRight(t *testing.T) {
 	r := Values(with(map[string]string{configcheck.HTTPSProxy: "http://proxy.internal:3128", configcheck.NoProxy: ".svc.cluster.local,localhost",
-		storage.MinioEndpoint: "minio.spacelift.svc.cluster.local:9000"}))
+		telemetry.VendorVar: "OpenTelemetry", telemetry.OTLPEndpoint: "http://otel-collector.observability.svc.cluster.local:4317"}))
 	if r.Status != checks.Pass {
 		t.Errorf("NO_PROXY covers the in-cluster name: %s %s", r.Status, r.Message)
 	}

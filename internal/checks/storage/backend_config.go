@@ -8,6 +8,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/awsenv"
+	"github.com/spacelift-io/spacectl-preflight/internal/checks/configcheck"
 	"github.com/spacelift-io/spacectl-preflight/internal/config"
 	"github.com/spacelift-io/spacectl-preflight/internal/secret"
 )
@@ -244,6 +245,13 @@ func reviewEndpoints(cfg *config.Config, r *checks.Review) {
 			r.Values.Fail(MinioEndpoint, "remove http:// or https://; set OBJECT_STORAGE_MINIO_USE_SSL=true for HTTPS", "%q has a scheme; Spacelift wants host:port", ep)
 		} else if _, port, err := net.SplitHostPort(ep); err != nil || port == "" {
 			r.Values.Warn(MinioEndpoint, "write host:port, e.g. minio.example.com:9000", "%q has no port", ep)
+		} else if host, _, _ := net.SplitHostPort(ep); configcheck.InCluster(host) {
+			// Pre-signed URLs name this host: browsers uploading state
+			// files and workers fetching workspaces must reach it
+			// (deploying-to-onprem.md: "MinIO should also be exposed
+			// outside the cluster").
+			r.Values.Warn(MinioEndpoint, "Expose MinIO outside the cluster (an Ingress or a LoadBalancer Service with a DNS name) and set OBJECT_STORAGE_MINIO_ENDPOINT to that name: pre-signed URLs carry this host, and browsers and workers outside the cluster cannot resolve it.",
+				"%q is an in-cluster name, but the pre-signed URLs Spacelift hands to browsers and workers point at it", host)
 		}
 	}
 	if u := cfg.Get(AzureAccountURL); u != "" && Type(cfg) == "azure" {
