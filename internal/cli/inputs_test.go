@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 // bigFile writes a one-line file of about 50 MB.
@@ -34,7 +36,7 @@ func noCrash(t *testing.T, stderr string) {
 // with exit 2 and what the path is; nothing runs.
 func TestInputsThatAreNotFilesOrTooLargeExit2(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes a 50 MB file")
+		testsvc.SkipUnlessRequired(t, "writes a 50 MB file")
 	}
 	dir := t.TempDir()
 	inputs := map[string]string{
@@ -73,7 +75,7 @@ func TestInputsThatAreNotFilesOrTooLargeExit2(t *testing.T) {
 // every command that reads inputs; a bad value is a usage error.
 func TestMaxInputSizeRaisesTheCap(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes a 50 MB file")
+		testsvc.SkipUnlessRequired(t, "writes a 50 MB file")
 	}
 	big := bigFile(t, t.TempDir())
 	code, out, stderr := run(t, nil, "config", "validate", "--env-file", big, "--max-input-size", "64MiB")

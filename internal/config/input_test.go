@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 // TestReadInputRefusesWhatIsNotARegularFile: directories and devices are
@@ -80,7 +82,7 @@ func allocated(fn func()) uint64 {
 // to 22 GB.
 func TestInputMemoryIsBoundedByTheCap(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes a 50 MB file")
+		testsvc.SkipUnlessRequired(t, "writes a 50 MB file")
 	}
 	const limit = 10 << 20
 	var err error

@@ -52,6 +52,19 @@ func Require(t testing.TB, names ...string) []string {
 	return nil
 }
 
+// SkipUnlessRequired skips a test whose precondition this machine lacks (a
+// FIFO, /proc, a long test under -short), except under make test
+// (SPT_REQUIRE_SERVICES=1), where nothing may be skipped silently: there it
+// fails with the same reason.
+func SkipUnlessRequired(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatalf("cannot run under %s=1: "+format, append([]any{RequireEnv}, args...)...)
+		return
+	}
+	t.Skipf(format, args...)
+}
+
 // RequireMap is Require returning a map from variable name to value.
 func RequireMap(t testing.TB, names ...string) map[string]string {
 	t.Helper()

@@ -181,3 +181,25 @@ func TestSilentListenerAcceptsAndNeverAnswers(t *testing.T) {
 		t.Fatalf("accepted %d, port %d", s.Accepted(), s.Port())
 	}
 }
+
+// A missing precondition skips a plain `go test`, and fails under make test.
+func TestSkipUnlessRequiredFailsUnderMakeTest(t *testing.T) {
+	call := func() *recorder {
+		rec := &recorder{}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			SkipUnlessRequired(rec, "no %s here", "/proc")
+		}()
+		<-done
+		return rec
+	}
+	t.Setenv(RequireEnv, "")
+	if rec := call(); len(rec.skipped) != 1 || rec.skipped[0] != "no /proc here" || len(rec.fatal) != 0 {
+		t.Errorf("without %s: skipped %q, fatal %q", RequireEnv, rec.skipped, rec.fatal)
+	}
+	t.Setenv(RequireEnv, "1")
+	if rec := call(); len(rec.fatal) != 1 || !strings.Contains(rec.fatal[0], "no /proc here") || len(rec.skipped) != 0 {
+		t.Errorf("with %s=1: skipped %q, fatal %q", RequireEnv, rec.skipped, rec.fatal)
+	}
+}

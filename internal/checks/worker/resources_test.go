@@ -8,6 +8,7 @@ import (
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
 	"github.com/spacelift-io/spacectl-preflight/internal/checks/messaging/msgtest"
+	"github.com/spacelift-io/spacectl-preflight/internal/testsvc"
 )
 
 // fakeRoot writes /proc and /sys/fs/cgroup files under a temporary root.
@@ -83,7 +84,7 @@ func TestResources(t *testing.T) {
 // TestResourcesOnThisMachine reads the real /proc and cgroup files.
 func TestResourcesOnThisMachine(t *testing.T) {
 	if _, err := os.Stat("/proc/meminfo"); err != nil {
-		t.Skip("no /proc here")
+		testsvc.SkipUnlessRequired(t, "no /proc here")
 	}
 	o := run(t, ResourcesID, vars(), defaultDeps())
 	if o.Result.Status == checks.Error || o.Result.Status == checks.Skip {
