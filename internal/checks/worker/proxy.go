@@ -147,9 +147,11 @@ func whitelist(v *checks.Verdict, cfg *config.Config, proxied bool) {
 				v.Warn(WhitelistEnvs, "List "+name+" without the ro_/wo_ prefix to pass it to every run.",
 					"passes %s only to %s runs", name, some[name])
 			default:
-				v.Warn(WhitelistEnvs, "Add "+strings.Join(setProxyVars(cfg), ",")+" to SPACELIFT_WHITELIST_ENVS so runs (providers, modules, tools in the runner image) use the proxy too; "+
-					"the EC2 worker-pool module means to, but may write an empty list: check /opt/spacelift/run-launcher.sh on the instance.",
-					"does not pass %s: run containers will not use the proxy", name)
+				advice := "Add " + strings.Join(setProxyVars(cfg), ",") + " to SPACELIFT_WHITELIST_ENVS so runs (providers, modules, tools in the runner image) use the proxy too."
+				if WorkerType(cfg) != TypeKubernetes {
+					advice += " The EC2 worker-pool module means to, but may write an empty list: check /opt/spacelift/run-launcher.sh on the instance."
+				}
+				v.Warn(WhitelistEnvs, advice, "does not pass %s: run containers will not use the proxy", name)
 			}
 		}
 	}

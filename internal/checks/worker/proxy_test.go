@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spacelift-io/spacectl-preflight/internal/checks"
@@ -33,6 +34,8 @@ func TestProxy(t *testing.T) {
 			checks.Warn, []string{"minio.spacelift.svc.cluster.local: through the proxy, but only the cluster's DNS resolves it", "NO_PROXY=.svc"}},
 		{"the proxy is not whitelisted for runs (the EC2 module may write an empty list)", vars(configcheck.HTTPSProxy, p),
 			checks.Warn, []string{"does not pass HTTPS_PROXY: run containers will not use the proxy", "run-launcher.sh", WhitelistEnvs + ": empty"}},
+		{"Kubernetes: the same, without the EC2 module's hint", vars(configcheck.HTTPSProxy, p, Type, TypeKubernetes),
+			checks.Warn, []string{"does not pass HTTPS_PROXY: run containers will not use the proxy"}},
 		{"the proxy only for read-only runs", vars(configcheck.HTTPSProxy, p, WhitelistEnvs, "ro_HTTPS_PROXY"),
 			checks.Warn, []string{"passes HTTPS_PROXY only to read-only runs"}},
 		{"a masked variable that is not whitelisted", vars(WhitelistEnvs, "TF_VAR_a", MaskEnvs, "TF_VAR_a,TF_VAR_secret"),
@@ -43,6 +46,9 @@ func TestProxy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := run(t, ProxyID, tc.vars, defaultDeps())
 			msgtest.Expect(t, ProxyID, o, tc.status, tc.wants...)
+			if kube := tc.vars[Type] == TypeKubernetes; kube && strings.Contains(msgtest.Text(o.Result), "run-launcher.sh") {
+				t.Errorf("a Kubernetes worker is told about the EC2 module's run-launcher.sh:\n%s", msgtest.Text(o.Result))
+			}
 		})
 	}
 }
