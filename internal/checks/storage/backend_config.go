@@ -250,7 +250,7 @@ func reviewEndpoints(cfg *config.Config, r *checks.Review) {
 			// files and workers fetching workspaces must reach it
 			// (deploying-to-onprem.md: "MinIO should also be exposed
 			// outside the cluster").
-			r.Values.Warn(MinioEndpoint, "Expose MinIO outside the cluster (an Ingress or a LoadBalancer Service with a DNS name) and set OBJECT_STORAGE_MINIO_ENDPOINT to that name: pre-signed URLs carry this host, and browsers and workers outside the cluster cannot resolve it.",
+			r.Values.Warn(MinioEndpoint, "expose MinIO outside the cluster (an Ingress or a LoadBalancer Service with a DNS name) and set OBJECT_STORAGE_MINIO_ENDPOINT to that name: pre-signed URLs carry this host, and browsers and workers outside the cluster cannot resolve it.",
 				"%q is an in-cluster name, but the pre-signed URLs Spacelift hands to browsers and workers point at it", host)
 		}
 	}
